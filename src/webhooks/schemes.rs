@@ -371,6 +371,9 @@ pub fn verify(
     let (verified, matched) = match scheme {
         Scheme::Standard => {
             let id = required(headers, STANDARD_ID)?;
+            if id.is_empty() {
+                return Err(Reject::Malformed(format!("{STANDARD_ID} is empty")));
+            }
             let ts_raw = required(headers, STANDARD_TIMESTAMP)?;
             let signatures = required(headers, STANDARD_SIGNATURE)?;
             let timestamp = parse_timestamp(STANDARD_TIMESTAMP, &ts_raw)?;
@@ -381,10 +384,9 @@ pub fn verify(
                 .split_ascii_whitespace()
                 .filter_map(|entry| entry.strip_prefix("v1,"))
                 .any(|sig| base64_matches(&expected, sig));
-            let delivery_id = Some(id).filter(|id| !id.is_empty());
             (
                 Verified {
-                    delivery_id,
+                    delivery_id: Some(id),
                     timestamp: Some(timestamp),
                 },
                 matched,
@@ -487,7 +489,7 @@ pub fn verify(
 }
 
 /// The headers a sender of `scheme` attaches to `body`, signed with `secret` at `ts` (unix
-/// seconds; ignored by schemes without a timestamp).
+/// seconds, not negative; ignored by schemes without a timestamp).
 ///
 /// `id` becomes the scheme's delivery id header where it has one. Standard Webhooks requires
 /// an id, so without one a random `msg_…` id is made up.

@@ -442,6 +442,17 @@ fn missing_headers_are_named() {
 }
 
 #[test]
+fn standard_requires_a_non_empty_id() {
+    let scheme = Scheme::Standard;
+    let s = secret(&scheme);
+    let h = sign(&scheme, &s, Some(""), TS, BODY);
+    assert!(matches!(
+        check(&scheme, &s, &h, BODY, TS),
+        Err(Reject::Malformed(_))
+    ));
+}
+
+#[test]
 fn optional_id_headers_may_be_absent_or_empty() {
     for (scheme, name) in [
         (Scheme::Github, "X-GitHub-Delivery"),

@@ -9,5 +9,6 @@ pub mod logging;
 pub mod net;
 pub mod output;
 pub mod store;
+pub mod webhooks;
 
 pub use error::{Error, Result};

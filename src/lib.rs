@@ -9,6 +9,7 @@ pub mod logging;
 pub mod net;
 pub mod output;
 pub mod store;
+pub mod traces;
 pub mod webhooks;
 
 pub use error::{Error, Result};

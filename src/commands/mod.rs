@@ -124,9 +124,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
 
 /// A command whose engine has not landed yet says so plainly instead of pretending.
 fn not_built(name: &str, issue: u32) -> anyhow::Result<i32> {
-    Err(Error::Internal(format!("`vdt {name}` is not built yet"))
-        .with_hint(format!("tracked in issue {issue}"))
-        .into())
+    Err(Error::Internal(format!(
+        "`vdt {name}` is not built yet (tracked in issue {issue})"
+    ))
+    .into())
 }
 
 /// Print an error chain the DESIGN way and pick its exit code.

@@ -116,11 +116,22 @@ fn from_table(table: toml::Table, origin: &str) -> Result<Config> {
     let de = toml::Value::Table(table);
     serde_path_to_error::deserialize::<_, Config>(de).map_err(|e| {
         let path = e.path().to_string();
-        let inner = one_line(&e.inner().to_string());
+        let mut inner = one_line(&e.inner().to_string());
+        // The toml deserializer appends its own " in `key`"; the key is said once, below.
+        if let Some(at) = inner.rfind(" in `") {
+            inner.truncate(at);
+        }
         let key = if path == "." { String::new() } else { path };
         // serde names an unknown field in its message; join it to the path for one full key.
         let message = match unknown_field(&inner) {
-            Some(field) if key.is_empty() => format!("unknown config key `{field}`"),
+            Some(field)
+                if key.is_empty() || key == field || key.ends_with(&format!(".{field}")) =>
+            {
+                format!(
+                    "unknown config key `{}`",
+                    if key.is_empty() { &field } else { &key }
+                )
+            }
             Some(field) => format!("unknown config key `{key}.{field}`"),
             None if key.is_empty() => inner,
             None => format!("config key `{key}`: {inner}"),

@@ -5,10 +5,13 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod firestore;
+pub mod lock;
 pub mod logging;
 pub mod net;
 pub mod output;
 pub mod store;
+pub mod sync;
 pub mod traces;
 pub mod webhooks;
 

@@ -130,6 +130,10 @@ pub struct FirestoreConfig {
     pub credentials_file: Option<PathBuf>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub emulator_host: Option<String>,
+    /// Replaces https://firestore.googleapis.com (a regional endpoint or a proxy); ignored
+    /// when `emulator_host` is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
     /// Per-request timeout.
     pub timeout: Dur,
 }
@@ -141,6 +145,7 @@ impl Default for FirestoreConfig {
             database: "(default)".into(),
             credentials_file: None,
             emulator_host: None,
+            base_url: None,
             timeout: Dur::secs(30),
         }
     }

@@ -1,4 +1,12 @@
-//! Shared helpers for the integration tests. Each test binary uses a part of them.
-#![allow(dead_code)] // every test binary compiles this module but uses only some helpers
+//! Shared test support: the real binary in a clean environment, the Firestore emulator, a
+//! fault-injecting proxy in front of it, and a local OAuth token endpoint.
+//! Use from a test file with `mod support;`.
+
+// Each test binary uses only part of the support code.
+#![allow(dead_code)]
 
 pub mod cli;
+pub mod emulator;
+pub mod fault_proxy;
+pub mod http;
+pub mod token_server;

@@ -399,7 +399,7 @@ impl Client {
             Err(FirestoreError::Http {
                 status: 404,
                 message,
-            }) if !message.to_ascii_lowercase().contains("database") => Ok(None),
+            }) if !is_missing_database(&message) => Ok(None),
             Err(e) => Err(e),
         }
     }
@@ -805,6 +805,13 @@ fn lookup_field<'a>(fields: &'a Map<String, Value>, path: &str) -> Option<&'a Va
         current = current.get("mapValue")?.get("fields")?.get(seg)?;
     }
     Some(current)
+}
+
+/// Firestore's 404 for a database that does not exist ("The database (default) does not
+/// exist for project …"), as opposed to a missing document.
+fn is_missing_database(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("database") && m.contains("does not exist")
 }
 
 fn check_segment(what: &str, s: &str) -> Result<(), FirestoreError> {

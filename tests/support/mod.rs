@@ -1,0 +1,10 @@
+//! Shared test support: the Firestore emulator, a fault-injecting proxy in front of it, and
+//! a local OAuth token endpoint. Use from a test file with `mod support;`.
+
+// Each test binary uses only part of the support code.
+#![allow(dead_code)]
+
+pub mod emulator;
+pub mod fault_proxy;
+pub mod http;
+pub mod token_server;

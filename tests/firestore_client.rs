@@ -38,6 +38,7 @@ struct Rig {
     proxy: FaultProxy,
     client: Client,
     key_file: std::path::PathBuf,
+    project: String,
 }
 
 fn rig(emu: &Emulator, tag: &str, retry: RetryPolicy, timeout: Duration) -> Rig {
@@ -47,7 +48,7 @@ fn rig(emu: &Emulator, tag: &str, retry: RetryPolicy, timeout: Duration) -> Rig 
     let tokens = TokenServer::start(key);
     let key_file = tokens.write_key_file(dir.path(), key, &project);
     let proxy = FaultProxy::with_tokens(emu.host(), tokens.registry());
-    let mut cfg = ClientConfig::new(project);
+    let mut cfg = ClientConfig::new(project.clone());
     cfg.credentials_file = Some(key_file.clone());
     cfg.base_url = Some(proxy.url());
     cfg.timeout = timeout;
@@ -59,6 +60,7 @@ fn rig(emu: &Emulator, tag: &str, retry: RetryPolicy, timeout: Duration) -> Rig 
         proxy,
         client,
         key_file,
+        project,
     }
 }
 
@@ -387,6 +389,18 @@ async fn service_account_token_is_fetched_once_and_reused() {
         .filter_map(|s| s.authorization)
         .collect();
     assert_eq!(auths, BTreeSet::from(["Bearer tok-1".to_owned()]));
+
+    // With no project id configured, the key file's is used.
+    let mut cfg = ClientConfig::new("");
+    cfg.credentials_file = Some(r.key_file.clone());
+    cfg.base_url = Some(r.proxy.url());
+    let from_key = Client::new(cfg).unwrap();
+    assert_eq!(
+        from_key.documents_root(),
+        format!("projects/{}/databases/(default)/documents", r.project)
+    );
+    let doc = from_key.get_document("c", "a").await.unwrap().unwrap();
+    assert_eq!(doc.data(), json!({"v": 1}));
 }
 
 #[tokio::test]

@@ -63,6 +63,7 @@ impl RetryPolicy {
 /// Where and how to reach Firestore. Plain data: the config module builds it.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
+    /// Empty: the service-account file's `project_id`.
     pub project_id: String,
     /// `(default)` unless the project has named databases.
     pub database: String,
@@ -139,6 +140,7 @@ impl Document {
         let rel = name
             .strip_prefix(documents_root)
             .and_then(|r| r.strip_prefix('/'))
+            .or_else(|| name.split_once("/documents/").map(|(_, r)| r))
             .unwrap_or(&name);
         let (collection, id) = rel.rsplit_once('/').unwrap_or(("", rel));
         let fields = match v.get("fields") {
@@ -249,11 +251,6 @@ impl Client {
     /// Builds a client. Reads the service-account file now, so a bad one fails here;
     /// makes no request.
     pub fn new(cfg: ClientConfig) -> Result<Self, FirestoreError> {
-        if cfg.project_id.trim().is_empty() {
-            return Err(FirestoreError::Invalid(
-                "firestore.project_id is empty".to_owned(),
-            ));
-        }
         let database = if cfg.database.trim().is_empty() {
             "(default)".to_owned()
         } else {
@@ -277,6 +274,16 @@ impl Client {
                 ));
             }
         };
+        // An empty project id falls back to the key file's.
+        let project_id = match (cfg.project_id.trim(), auth.project_id()) {
+            ("", Some(from_key)) => from_key.to_owned(),
+            ("", None) => {
+                return Err(FirestoreError::Invalid(
+                    "firestore.project_id is empty".to_owned(),
+                ));
+            }
+            (p, _) => p.to_owned(),
+        };
         let api = Url::parse(&format!("{}/v1/", base.trim_end_matches('/')))
             .map_err(|e| FirestoreError::Invalid(format!("bad Firestore URL {base:?}: {e}")))?;
         if !matches!(api.scheme(), "http" | "https") {
@@ -297,11 +304,8 @@ impl Client {
                 http,
                 auth,
                 api,
-                documents_root: format!(
-                    "projects/{}/databases/{database}/documents",
-                    cfg.project_id
-                ),
-                project_id: cfg.project_id,
+                documents_root: format!("projects/{project_id}/databases/{database}/documents"),
+                project_id,
                 retry,
             }),
         })

@@ -19,7 +19,7 @@ use serde_json::{Map, Number, Value};
 /// - `nullValue` → null, `booleanValue` → bool, `stringValue` → string.
 pub fn decode_value(v: &Value) -> Value {
     let Some(obj) = v.as_object() else {
-        tracing::warn!(value = %v, "Firestore value is not an object; decoded as null");
+        tracing::warn!("Firestore value is not an object; decoded as null");
         return Value::Null;
     };
     // A Value is a oneof: exactly one kind key. Anything else on the object is ignored.
@@ -41,11 +41,13 @@ pub fn decode_value(v: &Value) -> Value {
             _ => continue,
         };
         return decoded.unwrap_or_else(|| {
-            tracing::warn!(kind = %kind, value = %inner, "malformed Firestore value; decoded as null");
+            tracing::warn!(kind = %kind, "malformed Firestore value; decoded as null");
             Value::Null
         });
     }
-    tracing::warn!(value = %v, "unknown Firestore value kind; decoded as null");
+    // Document data stays out of the log: only the unknown kind's name goes in.
+    let kinds: Vec<&str> = obj.keys().map(String::as_str).collect();
+    tracing::warn!(kinds = ?kinds, "unknown Firestore value kind; decoded as null");
     Value::Null
 }
 

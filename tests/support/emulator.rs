@@ -41,7 +41,9 @@ pub fn binary() -> Option<PathBuf> {
 /// "skipped: …") when the emulator is not installed: the caller returns early.
 pub fn shared() -> Option<&'static Emulator> {
     static SHARED: OnceLock<Option<Emulator>> = OnceLock::new();
-    let emu = SHARED.get_or_init(start).as_ref();
+    let emu = SHARED
+        .get_or_init(|| binary().and_then(|_| start()))
+        .as_ref();
     if emu.is_none() {
         skip_notice();
     }

@@ -203,7 +203,7 @@ fn full_incremental_updates_deletes_and_undeletes() {
         &c,
         "vertigo_traces",
         (0..1200)
-            .map(|i| (format!("d{i:05}"), trace_doc(i, base + i as i64)))
+            .map(|i| (format!("d{i:05}"), trace_doc(i, base + 1000 * i as i64)))
             .collect(),
     );
     let env = setup(
@@ -233,13 +233,13 @@ fn full_incremental_updates_deletes_and_undeletes() {
     assert!(r.collections[0].records_read <= 100, "{:?}", r.collections[0]);
 
     // Updates with a newer cursor value arrive incrementally.
-    let later = base + 10_000_000;
+    let later = base + 100_000_000;
     seed(
         &c,
         "vertigo_traces",
         (0..150)
             .map(|i| {
-                let mut d = trace_doc(i, later + i as i64);
+                let mut d = trace_doc(i, later + 1000 * i as i64);
                 d["status"] = json!("failed");
                 (format!("d{i:05}"), d)
             })

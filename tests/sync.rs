@@ -264,7 +264,7 @@ fn full_incremental_updates_deletes_and_undeletes() {
     assert_eq!(r.unwrap().collections[0].records_deleted, 3);
     assert_eq!(count(&db, "SELECT count(*) FROM documents WHERE deleted_at IS NOT NULL"), 3);
     assert_eq!(count(&db, "SELECT count(*) FROM traces"), 1197);
-    seed(&c, "vertigo_traces", vec![("d00001".into(), trace_doc(1, later + 99_999))]);
+    seed(&c, "vertigo_traces", vec![("d00001".into(), trace_doc(1, later + 10_000_000))]);
     let (o, _) = sync(&env, &[]);
     assert_code(&o, 0);
     assert_eq!(count(&db, "SELECT count(*) FROM documents WHERE deleted_at IS NOT NULL"), 2);

@@ -5,9 +5,11 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod health;
 pub mod logging;
 pub mod net;
 pub mod output;
+pub mod status;
 pub mod store;
 pub mod webhooks;
 

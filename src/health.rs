@@ -192,7 +192,7 @@ impl HealthInput {
 }
 
 /// Names in `names` that are not checks; for `--check` validation.
-pub fn unknown_checks<'a>(names: &'a [String]) -> Vec<&'a str> {
+pub fn unknown_checks(names: &[String]) -> Vec<&str> {
     names
         .iter()
         .map(String::as_str)

@@ -208,13 +208,35 @@ fn check_host(h: &str) -> crate::Result<()> {
     }
 }
 
-/// The live connection test. The Firestore client arrives with the sync engine; until then
-/// the test can only say it did not run.
-fn connection_check(ctx: &Ctx, _answers: &Answers) -> crate::Result<()> {
-    ctx.out.warn(
-        "connection test not available in this build; re-run `vdt sync` to check the connection",
-    );
-    Ok(())
+/// The live connection test: list the project's collection ids with the answers given.
+fn connection_check(ctx: &Ctx, answers: &Answers) -> crate::Result<()> {
+    let mut cfg = crate::config::Config::default();
+    cfg.firestore.project_id = Some(answers.project.clone());
+    cfg.firestore.emulator_host = answers.emulator_host.clone();
+    cfg.firestore.credentials_file = answers.credentials.clone();
+    let mut cc = crate::sync::client_config(&cfg)?;
+    cc.timeout = Duration::from_secs(10);
+    cc.retry.max_attempts = 2;
+    let client = crate::firestore::Client::new(cc).map_err(|e| crate::sync::firestore_error(&e))?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("cannot start the runtime", e))?;
+    match rt.block_on(client.list_collection_ids()) {
+        Ok(ids) => {
+            let shown = if ids.is_empty() {
+                "no collections yet".to_owned()
+            } else {
+                ids.join(", ")
+            };
+            ctx.out
+                .note(&format!("Connection ok: project {} ({shown})", answers.project));
+            Ok(())
+        }
+        Err(e) => Err(crate::sync::firestore_error(&e).with_hint(
+            "check the project, host or credentials; --skip-check writes the config without this test",
+        )),
+    }
 }
 
 /// The config file init writes: only what differs from the defaults, with comments.
@@ -420,7 +442,20 @@ fn wizard(ctx: &Ctx, args: &InitArgs, exists: bool) -> anyhow::Result<Option<Ans
     if args.skip_check {
         eprintln!("Connection test skipped (--skip-check).");
     } else {
-        connection_check(ctx, &answers)?;
+        eprintln!("Testing the connection…");
+        if let Err(e) = connection_check(ctx, &answers) {
+            eprintln!("Connection test failed: {e}");
+            if let Some(h) = e.hint() {
+                eprintln!("hint: {h}");
+            }
+            let go_on = Confirm::with_theme(&theme)
+                .with_prompt("Continue with these settings anyway?")
+                .default(false)
+                .interact()?;
+            if !go_on {
+                return Ok(None);
+            }
+        }
     }
 
     eprintln!("\nStep 2 of 3 — collections and sync frequency");

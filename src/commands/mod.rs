@@ -4,8 +4,10 @@
 pub mod completions;
 pub mod config;
 pub mod db;
+pub mod health;
 pub mod init;
 pub mod man;
+pub mod status;
 pub mod sync;
 
 use crate::cli::{Cli, Command, GlobalArgs};
@@ -115,8 +117,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::ServeWebhooks(_) => not_built("serve-webhooks", 4),
         Command::Alerts(_) => not_built("alerts", 5),
         Command::Cache(_) => not_built("cache", 6),
-        Command::Health(_) => not_built("health", 7),
-        Command::Status(_) => not_built("status", 7),
+        Command::Health(args) => health::run(&ctx, args),
+        Command::Status(args) => status::run(&ctx, args),
         Command::Api(_) => not_built("api", 8),
         Command::Serve(_) => not_built("serve", 10),
         Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),

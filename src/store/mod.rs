@@ -3,6 +3,7 @@
 //! the project lives under this module, so another backend can be added behind it.
 
 pub mod collections;
+pub mod health;
 pub mod sync;
 pub mod traces;
 

@@ -1,14 +1,17 @@
 //! vdt: live operational data for debugging Vertigo. The library holds every engine; the
 //! binary in `main.rs` only parses, runs and maps the result to an exit code.
 
+pub mod alerts;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
 pub mod logging;
+pub mod metrics;
 pub mod net;
 pub mod output;
 pub mod store;
+pub mod traces;
 pub mod webhooks;
 
 pub use error::{Error, Result};

@@ -1,6 +1,7 @@
 //! The command layer: one module per subcommand. Builds the runtime, prints, maps results to
 //! exit codes; the engines beside it know nothing of the terminal.
 
+pub mod alerts;
 pub mod completions;
 pub mod config;
 pub mod db;
@@ -112,7 +113,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Config(cmd) => config::run(&ctx, cmd),
         Command::Sync(_) => not_built("sync", 3),
         Command::ServeWebhooks(_) => not_built("serve-webhooks", 4),
-        Command::Alerts(_) => not_built("alerts", 5),
+        Command::Alerts(cmd) => alerts::run(&ctx, cmd),
         Command::Cache(_) => not_built("cache", 6),
         Command::Health(_) => not_built("health", 7),
         Command::Status(_) => not_built("status", 7),

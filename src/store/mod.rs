@@ -2,7 +2,10 @@
 //! backup before any that touch data, online backup and checked restore. Every SQL statement of
 //! the project lives under this module, so another backend can be added behind it.
 
+pub mod alerts;
 pub mod collections;
+pub mod metrics;
+pub mod traces;
 
 use crate::config::Synchronous;
 use crate::error::{Error, Result};

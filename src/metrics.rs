@@ -700,4 +700,194 @@ mod tests {
         assert_eq!(bucket_seconds(Duration::from_secs(86400), 60), 1800);
         assert_eq!(bucket_seconds(Duration::from_secs(30 * 86400), 60), 43200);
     }
+
+    fn store_with_traces() -> (tempfile::TempDir, Store, DateTime<Utc>) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("m.sqlite3"), &Default::default()).unwrap();
+        let now = Utc::now();
+        let now_ms = now.timestamp_millis();
+        let rows: Vec<crate::traces::TraceRow> = (0..40)
+            .map(|i| crate::traces::TraceRow {
+                trace_id: format!("t{i}"),
+                name: None,
+                status: Some(if i % 4 == 0 { "error" } else { "success" }.into()),
+                model: if i == 39 {
+                    None
+                } else {
+                    Some(if i % 2 == 0 { "a" } else { "b" }.into())
+                },
+                start_time: None,
+                end_time: None,
+                duration_ms: Some(f64::from(i + 1)),
+                input_tokens: Some(10),
+                output_tokens: None,
+                cost_usd: Some(0.5),
+                user_id: None,
+                session_id: None,
+                project: Some("p".into()),
+                tags: serde_json::json!([]),
+                metadata: serde_json::json!({}),
+                source: if i < 20 {
+                    "firestore:c1".into()
+                } else {
+                    "webhook:lw".into()
+                },
+                updated_at: crate::store::now(),
+                // Traces 0..29 in the last 30 minutes; 30..39 two hours ago.
+                ts_ms: if i < 30 {
+                    now_ms - i64::from(i) * 60_000
+                } else {
+                    now_ms - 7_200_000
+                },
+            })
+            .collect();
+        store.upsert_traces(&rows).unwrap();
+        (dir, store, now)
+    }
+
+    #[test]
+    fn summary_totals_models_and_series_agree() {
+        let (_d, store, now) = store_with_traces();
+        let q = MetricsQuery {
+            now: Some(now),
+            ..MetricsQuery::default()
+        };
+        let s = summary(&store, &q).unwrap();
+        assert_eq!(s.totals.traces_total, 30);
+        assert_eq!(s.totals.error_rate, Some(8.0 / 30.0));
+        assert_eq!(s.totals.latency_p50_ms, Some(15.0));
+        assert_eq!(s.totals.latency_p99_ms, Some(30.0));
+        assert_eq!(s.totals.cost_usd, 15.0);
+        assert_eq!(s.totals.tokens_total, 300);
+        assert_eq!(s.by_model.keys().collect::<Vec<_>>(), vec!["a", "b"]);
+        assert_eq!(s.by_model["a"].traces_total, 15);
+        assert_eq!(s.series.bucket_seconds, 60);
+        let in_buckets: u64 = s
+            .series
+            .buckets
+            .iter()
+            .map(|b| b.metrics.traces_total)
+            .sum();
+        assert_eq!(in_buckets, 30);
+        let json = serde_json::to_value(&s).unwrap();
+        for key in TRACE_METRICS {
+            assert!(json.get(key).is_some(), "{key} missing");
+        }
+
+        let by_collection = summary(
+            &store,
+            &MetricsQuery {
+                now: Some(now),
+                labels: BTreeMap::from([("collection".into(), "c1".into())]),
+                ..MetricsQuery::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(by_collection.totals.traces_total, 20);
+        let by_source = summary(
+            &store,
+            &MetricsQuery {
+                now: Some(now),
+                labels: BTreeMap::from([("source".into(), "lw".into())]),
+                ..MetricsQuery::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(by_source.totals.traces_total, 10);
+    }
+
+    #[test]
+    fn many_requests_share_one_scan_and_empty_windows_have_no_rates() {
+        let (_d, store, now) = store_with_traces();
+        let req =
+            |metric: &str, window: u64, labels: &[(&str, &str)], group_by: &[&str]| MetricRequest {
+                metric: metric.into(),
+                window: Duration::from_secs(window),
+                labels: labels
+                    .iter()
+                    .map(|(k, v)| ((*k).into(), (*v).into()))
+                    .collect(),
+                group_by: group_by.iter().map(|g| (*g).into()).collect(),
+            };
+        let reqs = vec![
+            req("traces_total", 3 * 3600, &[], &[]),
+            req("error_rate", 3600, &[("model", "a")], &[]),
+            req("traces_total", 3600, &[], &["model"]),
+            req("error_rate", 1, &[("model", "zzz")], &[]),
+            req("cache_hit_ratio", 3600, &[], &[]),
+            req("latency_p95_ms", 3600, &[("source", "webhook:lw")], &[]),
+        ];
+        let out = evaluate_many(&store, now, &reqs).unwrap();
+        assert_eq!(out[0][0].value, Some(40.0));
+        // model a in the last hour: even i in 0..29 → 15 traces, errors at 0,4,…,28 → 8.
+        assert_eq!(out[1][0].value, Some(8.0 / 15.0));
+        let mut grouped: Vec<_> = out[2]
+            .iter()
+            .map(|v| (v.labels["model"].clone(), v.value))
+            .collect();
+        grouped.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(
+            grouped,
+            vec![("a".into(), Some(15.0)), ("b".into(), Some(15.0))]
+        );
+        assert_eq!(out[3][0].value, None, "empty window: no error rate");
+        assert_eq!(out[4][0].value, None, "cache metrics come with the cache");
+        // webhook traces in the last hour: i = 20..29, durations 21..30 → p95 rank 10 → 30.
+        assert_eq!(out[5][0].value, Some(30.0));
+    }
+
+    #[test]
+    fn sync_and_webhook_metrics() {
+        let (_d, store, now) = store_with_traces();
+        let recent = crate::store::ts(now - chrono::Duration::seconds(90));
+        let old = crate::store::ts(now - chrono::Duration::hours(5));
+        store
+            .conn()
+            .execute_batch(&format!(
+                "INSERT INTO live_data_config (firestore_collection, created_at) VALUES ('c1', '{old}'), ('c2', '{old}');
+                 INSERT INTO sync_status (collection_name, last_sync, status) VALUES
+                   ('c1', '{recent}', 'success'), ('c1', '{recent}', 'error'), ('c1', '{recent}', 'error');
+                 INSERT INTO webhook_logs (source, status_code, processed_at, processing_time_ms) VALUES
+                   ('lw', 200, '{recent}', 5), ('lw', 401, '{recent}', 1), ('gh', 200, '{recent}', 9), ('gh', 200, '{old}', 500);"
+            ))
+            .unwrap();
+        let req = |metric: &str, group_by: &[&str]| MetricRequest {
+            metric: metric.into(),
+            window: Duration::from_secs(3600),
+            labels: BTreeMap::new(),
+            group_by: group_by.iter().map(|g| (*g).into()).collect(),
+        };
+        let out = evaluate_many(
+            &store,
+            now,
+            &[
+                req("sync_lag_seconds", &["collection"]),
+                req("sync_lag_seconds", &[]),
+                req("sync_failures", &[]),
+                req("sync_success_rate", &[]),
+                req("webhook_rejected_rate", &[]),
+                req("webhook_p99_ms", &["source"]),
+            ],
+        )
+        .unwrap();
+        assert_eq!(out[0].len(), 2);
+        assert_eq!(out[0][0].value, Some(90.0));
+        assert_eq!(
+            out[0][1].value,
+            Some(5.0 * 3600.0),
+            "never synced: lag since configured"
+        );
+        assert_eq!(out[1][0].value, Some(5.0 * 3600.0), "worst collection");
+        assert_eq!(out[2][0].value, Some(2.0));
+        assert_eq!(out[3][0].value, Some(1.0 / 3.0));
+        assert_eq!(out[4][0].value, Some(1.0 / 3.0));
+        let p99: Vec<_> = out[5]
+            .iter()
+            .map(|v| (v.labels["source"].clone(), v.value))
+            .collect();
+        assert_eq!(
+            p99,
+            vec![("gh".into(), Some(9.0)), ("lw".into(), Some(5.0))]
+        );
+    }
 }

@@ -226,6 +226,12 @@ fn firing_sends_one_mail_and_one_signed_webhook_and_a_restart_does_not_resend() 
         .collect();
     sent.sort();
     assert_eq!(sent, vec![("hook", "sent"), ("mail", "sent")], "{report:?}");
+    assert!(
+        report
+            .notifications
+            .iter()
+            .all(|n| n.alert_id == Some(firing.id) && n.kind == "firing" && n.error.is_none())
+    );
 
     let mails = mail.mails();
     assert_eq!(mails.len(), 1);
@@ -252,7 +258,12 @@ fn firing_sends_one_mail_and_one_signed_webhook_and_a_restart_does_not_resend() 
     assert_eq!(body["version"], "4");
     assert_eq!(body["status"], "firing");
     assert_eq!(body["receiver"], "hook");
-    assert!(body["groupKey"].as_str().unwrap().contains("high-error-rate"));
+    assert!(
+        body["groupKey"]
+            .as_str()
+            .unwrap()
+            .contains("high-error-rate")
+    );
     let alert = &body["alerts"][0];
     assert_eq!(alert["status"], "firing");
     assert_eq!(alert["labels"]["alertname"], "high-error-rate");
@@ -274,7 +285,14 @@ fn firing_sends_one_mail_and_one_signed_webhook_and_a_restart_does_not_resend() 
     assert_eq!(listed.alerts.len(), 1);
     assert_eq!(listed.alerts[0].state, "firing");
     assert_eq!(listed.alerts[0].rule, "high-error-rate");
-    let kinds: Vec<String> = history(&env).events.into_iter().map(|e| e.kind).collect();
+    assert_eq!(listed.alerts[0].severity, "critical");
+    assert_eq!(listed.alerts[0].value, Some(0.25));
+    assert_eq!(listed.alerts[0].since, firing.since);
+    assert!(listed.alerts[0].labels.is_empty());
+    let events = history(&env).events;
+    let fired = events.iter().find(|e| e.kind == "firing").unwrap();
+    assert_eq!(fired.value, Some(0.25));
+    let kinds: Vec<String> = events.into_iter().map(|e| e.kind).collect();
     assert_eq!(kinds.iter().filter(|k| *k == "firing").count(), 1);
     assert_eq!(kinds.iter().filter(|k| *k == "notified").count(), 2);
 }
@@ -350,7 +368,11 @@ fn smtp_down_is_retried_and_delivered_once_it_is_back() {
 fn a_failing_webhook_is_given_up_with_its_error_after_the_last_attempt() {
     let hook = Receiver::start(Some(SECRET));
     hook.status.store(500, std::sync::atomic::Ordering::SeqCst);
-    let env = world(free_port(), &hook, &ERROR_RATE_RULE.replace("\"mail\", ", ""));
+    let env = world(
+        free_port(),
+        &hook,
+        &ERROR_RATE_RULE.replace("\"mail\", ", ""),
+    );
     add_traces(&env, "t", "m", 20, 5);
     let (report, _) = check(&env, &[]);
     assert_eq!(report.notifications.len(), 1);
@@ -377,7 +399,10 @@ fn a_failing_webhook_is_given_up_with_its_error_after_the_last_attempt() {
     assert!(err.contains("HTTP 500"), "{err}");
     assert_eq!(attempts, max);
     // Given up: no further attempts.
-    sql(&env, "UPDATE notification_outbox SET next_attempt_at = '2000-01-01T00:00:00.000Z'");
+    sql(
+        &env,
+        "UPDATE notification_outbox SET next_attempt_at = '2000-01-01T00:00:00.000Z'",
+    );
     let (report, _) = check(&env, &[]);
     assert!(report.notifications.is_empty());
     assert_eq!(hook.received().len(), 2);
@@ -417,7 +442,15 @@ channels = ["mail"]
     let env = world(smtp_port, &hook, rules);
     let mail = MailSink::start(env.path(), smtp_port);
     let out = env.run(&[
-        "alerts", "silence", "silenced-rule", "--for", "2h", "--by", "ops", "--comment", "deploy",
+        "alerts",
+        "silence",
+        "silenced-rule",
+        "--for",
+        "2h",
+        "--by",
+        "ops",
+        "--comment",
+        "deploy",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     add_traces(&env, "t", "m", 20, 5);
@@ -435,7 +468,11 @@ channels = ["mail"]
         .find(|a| a.rule == "silenced-rule")
         .unwrap();
     assert!(silenced.silenced_until.is_some());
-    let acked = listed.alerts.iter().find(|a| a.rule == "acked-rule").unwrap();
+    let acked = listed
+        .alerts
+        .iter()
+        .find(|a| a.rule == "acked-rule")
+        .unwrap();
     let out = env.run(&[
         "alerts",
         "ack",
@@ -451,8 +488,14 @@ channels = ["mail"]
     assert_eq!(acked_now.acked_by.as_deref(), Some("alice"));
 
     // Make the last notifications an interval old: only the unacknowledged rule repeats.
-    sql(&env, "UPDATE alerts SET last_notified_at = '2000-01-01T00:00:00.000Z' WHERE firing_since IS NOT NULL AND last_notified_at IS NOT NULL");
-    sql(&env, "UPDATE alerts SET firing_since = '1999-01-01T00:00:00.000Z' WHERE firing_since IS NOT NULL");
+    sql(
+        &env,
+        "UPDATE alerts SET last_notified_at = '2000-01-01T00:00:00.000Z' WHERE firing_since IS NOT NULL AND last_notified_at IS NOT NULL",
+    );
+    sql(
+        &env,
+        "UPDATE alerts SET firing_since = '1999-01-01T00:00:00.000Z' WHERE firing_since IS NOT NULL",
+    );
     let (report, _) = check(&env, &[]);
     let kinds: Vec<(String, String)> = report
         .notifications
@@ -519,7 +562,11 @@ channels = ["mail"]
     assert_eq!(report.resolved.len(), 2);
     let mails = mail.mails();
     assert_eq!(mails.len(), 3);
-    assert!(mails[2].subject.contains("RESOLVED"), "{}", mails[2].subject);
+    assert!(
+        mails[2].subject.contains("RESOLVED"),
+        "{}",
+        mails[2].subject
+    );
     assert!(mails[2].subject.contains("tells-resolution"));
     let got = hook.received();
     assert_eq!(got.len(), 2);
@@ -569,8 +616,16 @@ channels = ["mail"]
     );
     let mails = mail.mails();
     assert_eq!(mails.len(), 2);
-    assert!(mails.iter().any(|m| m.subject.contains("model=gemini-1.5-pro")));
-    assert!(mails.iter().any(|m| m.subject.contains("model=gemini-1.5-flash")));
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.subject.contains("model=gemini-1.5-pro"))
+    );
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.subject.contains("model=gemini-1.5-flash"))
+    );
 }
 
 #[test]
@@ -641,7 +696,10 @@ for = "10m"
     assert_eq!(report.pending[0].value, Some(194.0));
     let (report, _) = check(&env, &[]);
     assert_eq!(report.pending.len(), 1, "still within `for`");
-    sql(&env, "UPDATE alerts SET pending_since = '2000-01-01T00:00:00.000Z'");
+    sql(
+        &env,
+        "UPDATE alerts SET pending_since = '2000-01-01T00:00:00.000Z'",
+    );
     let (report, _) = check(&env, &[]);
     assert_eq!(report.firing.len(), 1);
     let kinds: Vec<String> = history(&env).events.into_iter().map(|e| e.kind).collect();
@@ -652,13 +710,20 @@ for = "10m"
 fn config_validate_names_the_rule_with_an_unknown_metric_operator_or_channel() {
     let hook = Receiver::start(None);
     for (bad, needle) in [
-        ("metric = \"nope\"\nop = \">\"\nchannels = []", "unknown metric"),
-        ("metric = \"error_rate\"\nop = \"=>\"\nchannels = []", "unknown operator"),
-        ("metric = \"error_rate\"\nop = \">\"\nchannels = [\"pager\"]", "unknown channel"),
+        (
+            "metric = \"nope\"\nop = \">\"\nchannels = []",
+            "unknown metric",
+        ),
+        (
+            "metric = \"error_rate\"\nop = \"=>\"\nchannels = []",
+            "unknown operator",
+        ),
+        (
+            "metric = \"error_rate\"\nop = \">\"\nchannels = [\"pager\"]",
+            "unknown channel",
+        ),
     ] {
-        let rules = format!(
-            "[[alerts.rules]]\nname = \"broken-rule\"\nthreshold = 1\n{bad}\n"
-        );
+        let rules = format!("[[alerts.rules]]\nname = \"broken-rule\"\nthreshold = 1\n{bad}\n");
         let env = world(free_port(), &hook, &rules);
         let out = env.run(&["config", "validate"]);
         assert_eq!(out.status.code(), Some(78), "{}", stderr(&out));

@@ -11,7 +11,11 @@
 //!   atomically with a lease.
 //! - Ack mutes one firing alert until it resolves; a silence mutes a rule until it expires.
 //!   Notifications they suppress are never queued. A firing alert whose silence ends is
-//!   notified then, as it was never announced.
+//!   notified then, as it was never announced. The resolution of an acknowledged alert is
+//!   still sent (where `send_resolved`); that of a silenced rule, or of an alert never
+//!   announced, is not.
+//! - Delivery is at least once: a sender that dies between sending and recording loses its
+//!   lease ([`notify::LEASE`]) and the row is sent again by the next run.
 
 pub mod notify;
 

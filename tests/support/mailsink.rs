@@ -80,7 +80,10 @@ impl MailSink {
         let sink = MailSink { child, port, dir };
         let deadline = Instant::now() + Duration::from_secs(20);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "aiosmtpd did not start on port {port}");
+            assert!(
+                Instant::now() < deadline,
+                "aiosmtpd did not start on port {port}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         sink

@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod collections;
 pub mod health;
 pub mod metrics;
+pub mod prune;
 pub mod sync;
 pub mod traces;
 

@@ -6,6 +6,7 @@ pub mod config;
 pub mod db;
 pub mod init;
 pub mod man;
+pub mod serve_webhooks;
 
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::config::{Env, Loaded};
@@ -111,7 +112,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Db(cmd) => db::run(&ctx, cmd),
         Command::Config(cmd) => config::run(&ctx, cmd),
         Command::Sync(_) => not_built("sync", 3),
-        Command::ServeWebhooks(_) => not_built("serve-webhooks", 4),
+        Command::ServeWebhooks(args) => serve_webhooks::run(&ctx, args),
         Command::Alerts(_) => not_built("alerts", 5),
         Command::Cache(_) => not_built("cache", 6),
         Command::Health(_) => not_built("health", 7),

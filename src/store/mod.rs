@@ -4,6 +4,7 @@
 
 pub mod collections;
 pub mod traces;
+pub mod webhooks;
 
 use crate::config::Synchronous;
 use crate::error::{Error, Result};

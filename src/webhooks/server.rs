@@ -21,7 +21,7 @@ use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -193,30 +193,34 @@ impl WebhookServer {
             writer: writer_tx,
         });
         let stop = Arc::new(AtomicBool::new(false));
-        let (work_tx, work_rx) = mpsc::sync_channel::<Request>(workers * 8);
-        let work_rx = Arc::new(Mutex::new(work_rx));
-        let mut worker_threads = Vec::with_capacity(workers);
+        let read_timeout = wh.read_timeout.0;
+        let gens = Arc::new(Generations {
+            current: RwLock::new(Arc::new(new_server(&listener)?)),
+            listener,
+            stop: Arc::clone(&stop),
+            // Connections of an ended generation time out after read_timeout of silence.
+            idle: read_timeout * 2 + Duration::from_secs(1),
+            workers,
+        });
+        let mut worker_threads = Vec::with_capacity(workers + 1);
         for i in 0..workers {
             let shared = Arc::clone(&shared);
-            let work_rx = Arc::clone(&work_rx);
+            let gens = Arc::clone(&gens);
             worker_threads.push(spawn(&format!("vdt-webhooks-{i}"), move || {
-                worker_loop(&shared, &work_rx);
+                worker_loop(&shared, &gens);
             })?);
         }
-        drop(shared);
-        let acceptor = {
+        if !read_timeout.is_zero() {
             let stop = Arc::clone(&stop);
-            let idle = wh.read_timeout.0 * 2 + Duration::from_secs(1);
-            spawn("vdt-webhooks-accept", move || {
-                accept_loop(&listener, &work_tx, &stop, idle);
-            })?
-        };
+            worker_threads.push(spawn("vdt-webhooks-nudge", move || {
+                nudge_loop(local_addr, read_timeout, &stop);
+            })?);
+        }
         tracing::info!(%local_addr, workers, "webhook receiver listening");
         Ok(Handle {
             local_addr,
             stop,
             control,
-            acceptor: Some(acceptor),
             workers: worker_threads,
             writer: Some(writer),
             callbacks,
@@ -229,7 +233,6 @@ pub struct Handle {
     local_addr: SocketAddr,
     stop: Arc<AtomicBool>,
     control: socket2::Socket,
-    acceptor: Option<JoinHandle<()>>,
     workers: Vec<JoinHandle<()>>,
     writer: Option<JoinHandle<()>>,
     callbacks: Arc<RwLock<Vec<IngestCallback>>>,
@@ -261,11 +264,8 @@ impl Handle {
             tracing::debug!(error = %e, "shutdown of the listening socket");
         }
         let mut panicked = false;
-        if let Some(t) = self.acceptor.take() {
-            panicked |= t.join().is_err();
-        }
-        // The acceptor's end of the work channel is gone: workers finish what is queued, then
-        // their ends of the writer channel go, and the writer commits its last batch.
+        // Workers answer what tiny_http has already parsed, then drop their ends of the
+        // writer channel; the writer commits its last batch once every end is gone.
         for t in self.workers.drain(..) {
             panicked |= t.join().is_err();
         }
@@ -320,107 +320,133 @@ fn bind_listener(
     Ok((socket.into(), control))
 }
 
-/// Runs tiny_http over the listener, in generations.
+/// How often a worker blocked on an empty queue looks up from it (shutdown, a new generation).
+const POLL: Duration = Duration::from_millis(250);
+
+/// tiny_http servers over the one listening socket, in generations.
 ///
 /// tiny_http's accept thread ends at the first error accept() returns. With SO_RCVTIMEO on the
 /// listening socket, Linux's accept() itself times out (EAGAIN) once no client has connected
-/// for `read_timeout`; ECONNABORTED (tiny_http issue #283) and EMFILE end it too. So when a
-/// generation's accept thread ends, a new `Server` is built on the same socket. The old one
-/// may still have connections open; a drainer keeps forwarding their requests until none came
-/// for `idle` (their sockets time out after `read_timeout` of silence anyway).
-fn accept_loop(
-    listener: &TcpListener,
-    work: &SyncSender<Request>,
-    stop: &Arc<AtomicBool>,
+/// for `read_timeout`; ECONNABORTED (tiny_http issue #283) and EMFILE end it too. The nudger
+/// connects every `read_timeout / 3` so the timeout never fires; for the rest, the worker that
+/// receives the accept error builds a new `Server` on the same socket, and the old one's
+/// connections are served by drain workers until they have been quiet for `idle`.
+struct Generations {
+    current: RwLock<Arc<tiny_http::Server>>,
+    listener: TcpListener,
+    stop: Arc<AtomicBool>,
     idle: Duration,
-) {
-    let mut drainers: Vec<JoinHandle<()>> = Vec::new();
-    while !stop.load(Ordering::SeqCst) {
-        let born = Instant::now();
-        let server = match listener
-            .try_clone()
-            .map_err(|e| e.to_string())
-            .and_then(|l| tiny_http::Server::from_listener(l, None).map_err(|e| e.to_string()))
-        {
+    workers: usize,
+}
+
+fn new_server(listener: &TcpListener) -> Result<tiny_http::Server> {
+    let clone = listener
+        .try_clone()
+        .map_err(|e| Error::io("cannot share the listening socket", e))?;
+    tiny_http::Server::from_listener(clone, None)
+        .map_err(|e| Error::Internal(format!("cannot start the HTTP server: {e}")))
+}
+
+impl Generations {
+    fn current(&self) -> Arc<tiny_http::Server> {
+        Arc::clone(&self.current.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Replaces `ended` by a new generation, unless another worker already did.
+    fn replace(&self, ended: &Arc<tiny_http::Server>, shared: &Arc<Shared>) {
+        let mut current = self.current.write().unwrap_or_else(|p| p.into_inner());
+        if !Arc::ptr_eq(&current, ended) {
+            return;
+        }
+        let server = match new_server(&self.listener) {
             Ok(s) => s,
             Err(e) => {
-                tracing::error!(error = %e, "cannot start the HTTP listener; retrying");
+                tracing::error!(error = %e, "cannot restart the HTTP listener; retrying");
+                // An accept loop that cannot start (EMFILE, say) must not spin.
                 std::thread::sleep(Duration::from_millis(200));
-                continue;
+                return;
             }
         };
-        loop {
-            match server.recv() {
-                Ok(rq) => {
-                    if work.send(rq).is_err() {
-                        return;
-                    }
-                }
-                Err(e) => {
-                    tracing::debug!(error = %e, "accept loop ended; starting a new one");
-                    break;
-                }
+        tracing::debug!("accept loop ended; started a new one");
+        let old = std::mem::replace(&mut *current, Arc::new(server));
+        drop(current);
+        for i in 0..self.workers {
+            let (old, shared, stop, idle) = (
+                Arc::clone(&old),
+                Arc::clone(shared),
+                Arc::clone(&self.stop),
+                self.idle,
+            );
+            let spawned = std::thread::Builder::new()
+                .name(format!("vdt-webhooks-drain-{i}"))
+                .spawn(move || drain_generation(&old, &shared, &stop, idle));
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start a drain worker");
+                break;
             }
         }
-        if stop.load(Ordering::SeqCst) {
-            // Requests already parsed are still answered.
-            while let Ok(Some(rq)) = server.try_recv() {
-                let _ = work.send(rq);
-            }
-            break;
-        }
-        drainers.retain(|d| !d.is_finished());
-        let work = work.clone();
-        let stop = Arc::clone(stop);
-        match std::thread::Builder::new()
-            .name("vdt-webhooks-drain".to_owned())
-            .spawn(move || drain_generation(server, &work, &stop, idle))
-        {
-            Ok(d) => drainers.push(d),
-            Err(e) => tracing::error!(error = %e, "cannot start a drainer"),
-        }
-        // An accept loop that died at once (EMFILE, say) must not spin.
-        if born.elapsed() < Duration::from_millis(50) {
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-    for d in drainers {
-        let _ = d.join();
     }
 }
 
-/// Forwards an ended generation's requests until it has been quiet for `idle`, or shutdown.
+/// Serves an ended generation's connections until they have been quiet for `idle`.
 fn drain_generation(
-    server: tiny_http::Server,
-    work: &SyncSender<Request>,
+    server: &tiny_http::Server,
+    shared: &Shared,
     stop: &AtomicBool,
     idle: Duration,
 ) {
     let mut last = Instant::now();
     while last.elapsed() < idle && !stop.load(Ordering::SeqCst) {
-        match server.recv_timeout(Duration::from_millis(100)) {
-            Ok(Some(rq)) => {
-                if work.send(rq).is_err() {
-                    return;
-                }
-                last = Instant::now();
-            }
-            Ok(None) => {}
-            Err(_) => return,
+        if let Ok(Some(rq)) = server.recv_timeout(POLL) {
+            handle(shared, rq);
+            last = Instant::now();
         }
     }
 }
 
-fn worker_loop(shared: &Shared, work: &Mutex<Receiver<Request>>) {
+fn worker_loop(shared: &Arc<Shared>, gens: &Generations) {
     loop {
-        let rq = {
-            let rx = work.lock().unwrap_or_else(|p| p.into_inner());
-            match rx.recv() {
-                Ok(rq) => rq,
-                Err(_) => return,
+        let server = gens.current();
+        match server.recv_timeout(POLL) {
+            Ok(Some(rq)) => handle(shared, rq),
+            Ok(None) => {
+                if gens.stop.load(Ordering::SeqCst) {
+                    // Answer what is already parsed, then stop.
+                    while let Ok(Some(rq)) = server.try_recv() {
+                        handle(shared, rq);
+                    }
+                    return;
+                }
             }
-        };
-        handle(shared, rq);
+            Err(e) => {
+                if gens.stop.load(Ordering::SeqCst) {
+                    continue;
+                }
+                tracing::debug!(error = %e, "accept loop ended");
+                gens.replace(&server, shared);
+            }
+        }
+    }
+}
+
+/// Connects to the receiver every `read_timeout / 3`, so accept() never waits long enough to
+/// time out (see [`Generations`]).
+fn nudge_loop(addr: SocketAddr, read_timeout: Duration, stop: &AtomicBool) {
+    let target = match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => SocketAddr::from(([127, 0, 0, 1], addr.port())),
+        IpAddr::V6(ip) if ip.is_unspecified() => {
+            SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, addr.port()))
+        }
+        _ => addr,
+    };
+    let every = (read_timeout / 3).max(Duration::from_millis(50));
+    let mut last = Instant::now();
+    while !stop.load(Ordering::SeqCst) {
+        std::thread::sleep(every.min(POLL));
+        if last.elapsed() >= every {
+            let _ = std::net::TcpStream::connect_timeout(&target, every);
+            last = Instant::now();
+        }
     }
 }
 

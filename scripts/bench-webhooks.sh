@@ -50,7 +50,7 @@ python3 - "$work/body.json" <<'EOF'
 import json, sys
 trace = {"id": "tr_bench", "name": "meeting_processing", "status": "completed",
          "model": "gemini-1.5-pro", "startTime": 1764237598500, "endTime": 1764237600000,
-         "duration": 1500, "input": "Summarize the meeting notes for the weekly sync " * 6,
+         "duration": 1500, "input": "Summarize the meeting notes for the weekly sync " * 11,
          "output": {"text": "Action items: ship the webhook receiver; review alerts."},
          "inputTokens": 1200, "outputTokens": 300, "cost": 0.0042, "userId": "u_17",
          "sessionId": "s_3", "tags": ["vertigo", "zoom"],

@@ -20,6 +20,7 @@ need() { # need PACKAGE TEST-COMMAND...
 need redis-server command -v redis-server
 need redis-tools command -v redis-cli
 need sqlite3 command -v sqlite3
+need python3 command -v python3   # tests/webhooks.rs signs deliveries with python3's hmac
 need python3-aiosmtpd /usr/bin/python3 -c 'import aiosmtpd'
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   log "installing: ${need_pkgs[*]}"

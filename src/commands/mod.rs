@@ -8,6 +8,7 @@ pub mod db;
 pub mod health;
 pub mod init;
 pub mod man;
+pub mod serve_webhooks;
 pub mod status;
 pub mod sync;
 
@@ -115,7 +116,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Db(cmd) => db::run(&ctx, cmd),
         Command::Config(cmd) => config::run(&ctx, cmd),
         Command::Sync(args) => sync::run(&ctx, args),
-        Command::ServeWebhooks(_) => not_built("serve-webhooks", 4),
+        Command::ServeWebhooks(args) => serve_webhooks::run(&ctx, args),
         Command::Alerts(cmd) => alerts::run(&ctx, cmd),
         Command::Cache(_) => not_built("cache", 6),
         Command::Health(args) => health::run(&ctx, args),

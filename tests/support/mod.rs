@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod emulator;
 pub mod fault_proxy;
+pub mod hooks_env;
 pub mod http;
 pub mod mailsink;
 pub mod receiver;

@@ -96,9 +96,18 @@ impl SyncReport {
 /// Progress events for a terminal display; the engine never prints.
 #[derive(Debug, Clone)]
 pub enum Progress {
-    Started { collection: String, mode: &'static str },
-    Page { collection: String, read: u64, written: u64 },
-    Finished { collection: String },
+    Started {
+        collection: String,
+        mode: &'static str,
+    },
+    Page {
+        collection: String,
+        read: u64,
+        written: u64,
+    },
+    Finished {
+        collection: String,
+    },
 }
 
 pub type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
@@ -123,10 +132,14 @@ impl Mode {
 /// Build a Firestore client from `[firestore]`; not configured is a config error.
 pub fn client_from_config(cfg: &Config) -> Result<Client> {
     let fs = &cfg.firestore;
-    let project = fs.project_id.clone().filter(|p| !p.is_empty()).ok_or_else(|| {
-        Error::config("config key `firestore.project_id` is not set")
-            .with_hint("run `vdt init`, or set VDT_FIRESTORE__PROJECT_ID")
-    })?;
+    let project = fs
+        .project_id
+        .clone()
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| {
+            Error::config("config key `firestore.project_id` is not set")
+                .with_hint("run `vdt init`, or set VDT_FIRESTORE__PROJECT_ID")
+        })?;
     if fs.emulator_host.is_none() && fs.credentials_file.is_none() {
         return Err(Error::config(
             "Firestore needs `firestore.emulator_host` or `firestore.credentials_file`",
@@ -147,7 +160,10 @@ pub fn firestore_error(e: &FirestoreError) -> Error {
     let msg = e.to_string();
     let err = if e.is_unavailable() {
         Error::unavailable(msg)
-    } else if matches!(e, FirestoreError::Credentials(_) | FirestoreError::Invalid(_)) {
+    } else if matches!(
+        e,
+        FirestoreError::Credentials(_) | FirestoreError::Invalid(_)
+    ) {
         Error::config(msg)
     } else {
         Error::failed(msg)
@@ -186,12 +202,19 @@ impl Engine {
 
     /// One pass: the chosen collections, concurrently (bounded by `sync.concurrency`), then
     /// the queued sync jobs. The caller holds the sync lock unless `dry_run`.
-    pub async fn run_once(self: &Arc<Self>, opts: &RunOptions, progress: ProgressFn) -> Result<SyncReport> {
+    pub async fn run_once(
+        self: &Arc<Self>,
+        opts: &RunOptions,
+        progress: ProgressFn,
+    ) -> Result<SyncReport> {
         let mut store = self.open()?;
         if !opts.dry_run {
             let n = store.mark_interrupted()?;
             if n > 0 {
-                tracing::warn!(runs = n, "marked runs left in progress by a dead process as interrupted");
+                tracing::warn!(
+                    runs = n,
+                    "marked runs left in progress by a dead process as interrupted"
+                );
             }
             store.requeue_stale_jobs()?;
         }
@@ -211,7 +234,9 @@ impl Engine {
             out
         };
         drop(store);
-        let sem = Arc::new(tokio::sync::Semaphore::new(self.cfg.concurrency.max(1) as usize));
+        let sem = Arc::new(tokio::sync::Semaphore::new(
+            self.cfg.concurrency.max(1) as usize
+        ));
         let mut set = tokio::task::JoinSet::new();
         for (i, row) in chosen.into_iter().enumerate() {
             let engine = Arc::clone(self);
@@ -311,7 +336,10 @@ impl Engine {
             Some(store.begin_sync_run(&row.name, mode.as_str())?)
         };
         let result = match mode {
-            Mode::Full | Mode::Relist => self.scan_all(&mut store, row, mode, dry_run, progress, report).await,
+            Mode::Full | Mode::Relist => {
+                self.scan_all(&mut store, row, mode, dry_run, progress, report)
+                    .await
+            }
             Mode::Incremental => {
                 let r = self
                     .incremental(&mut store, row, &state, dry_run, progress, report)
@@ -382,7 +410,10 @@ impl Engine {
                         && let Some(k) = SortKey::of(raw)
                     {
                         let cand = (k, d.name.clone());
-                        if best.as_ref().is_none_or(|(bk, bn, _)| cand > (bk.clone(), bn.clone())) {
+                        if best
+                            .as_ref()
+                            .is_none_or(|(bk, bn, _)| cand > (bk.clone(), bn.clone()))
+                        {
                             best = Some((cand.0, cand.1, raw.to_string()));
                         }
                     }
@@ -446,7 +477,10 @@ impl Engine {
         progress: &ProgressFn,
         report: &mut CollectionReport,
     ) -> Result<()> {
-        let field = row.cursor_field.clone().expect("incremental needs a cursor field");
+        let field = row
+            .cursor_field
+            .clone()
+            .expect("incremental needs a cursor field");
         let raw: Value = state
             .cursor_value
             .as_deref()
@@ -460,7 +494,8 @@ impl Engine {
         self.scan(&row.name, order, false, Some(from), |docs| {
             report.records_read += docs.len() as u64;
             let last = docs.last().and_then(|d| {
-                crate::firestore::lookup_field(&d.fields, &field).map(|v| (v.to_string(), d.name.clone()))
+                crate::firestore::lookup_field(&d.fields, &field)
+                    .map(|v| (v.to_string(), d.name.clone()))
             });
             if dry_run {
                 return Ok(());
@@ -485,14 +520,20 @@ impl Engine {
     }
 
     /// The key-only scan: every live mirrored document Firestore no longer has is deleted.
-    async fn reconcile(&self, store: &mut Store, row: &CollectionRow, report: &mut CollectionReport) -> Result<()> {
+    async fn reconcile(
+        &self,
+        store: &mut Store,
+        row: &CollectionRow,
+        report: &mut CollectionReport,
+    ) -> Result<()> {
         store.reconcile_begin()?;
         self.scan(&row.name, Order::ByName, true, None, |docs| {
             let ids: Vec<String> = docs.into_iter().map(|d| d.id).collect();
             store.reconcile_seen(&ids)
         })
         .await?;
-        report.records_deleted = store.reconcile_finish(&row.name, &format!("firestore:{}", row.name))?;
+        report.records_deleted =
+            store.reconcile_finish(&row.name, &format!("firestore:{}", row.name))?;
         store.mark_reconciled(&row.name)?;
         Ok(())
     }
@@ -602,7 +643,11 @@ impl Engine {
 }
 
 /// Documents to mirror rows, plus trace projections for `traces` collections.
-fn to_rows(docs: &[Document], kind: CollectionKind, source: &str) -> (Vec<DocRow>, Vec<crate::traces::TraceRow>) {
+fn to_rows(
+    docs: &[Document],
+    kind: CollectionKind,
+    source: &str,
+) -> (Vec<DocRow>, Vec<crate::traces::TraceRow>) {
     let now_ms = chrono::Utc::now().timestamp_millis();
     let mut rows = Vec::with_capacity(docs.len());
     let mut traces = Vec::new();
@@ -652,16 +697,25 @@ fn overlap(raw: &Value, by: Duration) -> Value {
     {
         return serde_json::json!({ "timestampValue": t });
     }
-    if let Some(n) = raw
-        .get("integerValue")
-        .and_then(|v| v.as_str().and_then(|s| s.parse::<i64>().ok()).or_else(|| v.as_i64()))
-    {
+    if let Some(n) = raw.get("integerValue").and_then(|v| {
+        v.as_str()
+            .and_then(|s| s.parse::<i64>().ok())
+            .or_else(|| v.as_i64())
+    }) {
         // Epoch milliseconds, or seconds when the number is too small to be milliseconds.
-        let shift = if n.abs() < 100_000_000_000 { ms / 1000 } else { ms };
+        let shift = if n.abs() < 100_000_000_000 {
+            ms / 1000
+        } else {
+            ms
+        };
         return serde_json::json!({ "integerValue": (n - shift).to_string() });
     }
     if let Some(f) = raw.get("doubleValue").and_then(Value::as_f64) {
-        let shift = if f.abs() < 1e11 { ms as f64 / 1000.0 } else { ms as f64 };
+        let shift = if f.abs() < 1e11 {
+            ms as f64 / 1000.0
+        } else {
+            ms as f64
+        };
         return serde_json::json!({ "doubleValue": f - shift });
     }
     if let Some(s) = raw.get("stringValue").and_then(Value::as_str)
@@ -725,7 +779,10 @@ mod tests {
             overlap(&json!({"stringValue": "2025-11-27T10:00:05Z"}), d),
             json!({"stringValue": "2025-11-27T10:00:00.000000Z"})
         );
-        assert_eq!(overlap(&json!({"booleanValue": true}), d), json!({"booleanValue": true}));
+        assert_eq!(
+            overlap(&json!({"booleanValue": true}), d),
+            json!({"booleanValue": true})
+        );
     }
 
     #[test]

@@ -134,7 +134,9 @@ fn mirror(env: &TestEnv, collection: &str) -> Vec<(String, Value, bool)> {
 
 #[test]
 fn every_value_type_is_mirrored_exactly() {
-    let Some(emu) = emulator::shared() else { return };
+    let Some(emu) = emulator::shared() else {
+        return;
+    };
     let project = emulator::unique_project("types");
     let c = client(emu.host(), &project);
     let fields = json!({
@@ -186,7 +188,10 @@ fn every_value_type_is_mirrored_exactly() {
     assert_eq!(got["empty_map"], json!({}));
     assert_eq!(got["empty_list"], json!([]));
     // And it equals what the client decodes from the emulator itself.
-    let doc = rt().block_on(c.get_document("meetings", "m1")).unwrap().unwrap();
+    let doc = rt()
+        .block_on(c.get_document("meetings", "m1"))
+        .unwrap()
+        .unwrap();
     assert_eq!(
         serde_json::to_string(&doc.data()).unwrap(),
         serde_json::to_string(got).unwrap()
@@ -195,7 +200,9 @@ fn every_value_type_is_mirrored_exactly() {
 
 #[test]
 fn full_incremental_updates_deletes_and_undeletes() {
-    let Some(emu) = emulator::shared() else { return };
+    let Some(emu) = emulator::shared() else {
+        return;
+    };
     let project = emulator::unique_project("incr");
     let c = client(emu.host(), &project);
     let base = 1_764_000_000_000i64;
@@ -206,12 +213,7 @@ fn full_incremental_updates_deletes_and_undeletes() {
             .map(|i| (format!("d{i:05}"), trace_doc(i, base + 1000 * i as i64)))
             .collect(),
     );
-    let env = setup(
-        emu.host(),
-        &project,
-        &["vertigo_traces:traces"],
-        "",
-    );
+    let env = setup(emu.host(), &project, &["vertigo_traces:traces"], "");
     let mut env = env;
     env.set("VDT_SYNC__PAGE_SIZE", "100");
     let (o, r) = sync(&env, &[]);
@@ -220,9 +222,24 @@ fn full_incremental_updates_deletes_and_undeletes() {
     assert_eq!(r.collections[0].mode, "full");
     assert_eq!(r.collections[0].records_synced, 1200);
     let db = env.db_path();
-    assert_eq!(count(&db, "SELECT count(*) FROM documents WHERE deleted_at IS NULL"), 1200);
-    assert_eq!(count(&db, "SELECT count(*) FROM traces WHERE source = 'firestore:vertigo_traces'"), 1200);
-    assert_eq!(count(&db, "SELECT count(*) FROM traces WHERE status = 'error'"), (0..1200).filter(|i| i % 7 == 0).count() as i64);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM documents WHERE deleted_at IS NULL"
+        ),
+        1200
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM traces WHERE source = 'firestore:vertigo_traces'"
+        ),
+        1200
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM traces WHERE status = 'error'"),
+        (0..1200).filter(|i| i % 7 == 0).count() as i64
+    );
 
     // A no-change incremental run reads at most one page.
     let (o, r) = sync(&env, &[]);
@@ -230,7 +247,11 @@ fn full_incremental_updates_deletes_and_undeletes() {
     let r = r.unwrap();
     assert_eq!(r.collections[0].mode, "incremental");
     assert_eq!(r.collections[0].records_synced, 0);
-    assert!(r.collections[0].records_read <= 100, "{:?}", r.collections[0]);
+    assert!(
+        r.collections[0].records_read <= 100,
+        "{:?}",
+        r.collections[0]
+    );
 
     // Updates with a newer cursor value arrive incrementally.
     let later = base + 100_000_000;
@@ -251,23 +272,43 @@ fn full_incremental_updates_deletes_and_undeletes() {
     assert_eq!(r.collections[0].mode, "incremental");
     assert_eq!(r.collections[0].records_synced, 150);
     assert_eq!(
-        count(&db, "SELECT count(*) FROM traces WHERE status = 'error' AND trace_id < 'tr_00150'"),
+        count(
+            &db,
+            "SELECT count(*) FROM traces WHERE status = 'error' AND trace_id < 'tr_00150'"
+        ),
         150
     );
 
     // Deletes show up after a full run; a document that comes back is undeleted.
     for i in 0..3 {
-        rt().block_on(c.delete_document("vertigo_traces", &format!("d{i:05}"))).unwrap();
+        rt().block_on(c.delete_document("vertigo_traces", &format!("d{i:05}")))
+            .unwrap();
     }
     let (o, r) = sync(&env, &["--full"]);
     assert_code(&o, 0);
     assert_eq!(r.unwrap().collections[0].records_deleted, 3);
-    assert_eq!(count(&db, "SELECT count(*) FROM documents WHERE deleted_at IS NOT NULL"), 3);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM documents WHERE deleted_at IS NOT NULL"
+        ),
+        3
+    );
     assert_eq!(count(&db, "SELECT count(*) FROM traces"), 1197);
-    seed(&c, "vertigo_traces", vec![("d00001".into(), trace_doc(1, later + 99_999))]);
+    seed(
+        &c,
+        "vertigo_traces",
+        vec![("d00001".into(), trace_doc(1, later + 99_999))],
+    );
     let (o, _) = sync(&env, &[]);
     assert_code(&o, 0);
-    assert_eq!(count(&db, "SELECT count(*) FROM documents WHERE deleted_at IS NOT NULL"), 2);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM documents WHERE deleted_at IS NOT NULL"
+        ),
+        2
+    );
     assert_eq!(count(&db, "SELECT count(*) FROM traces"), 1198);
 
     // The mirror equals the emulator, document for document.
@@ -275,28 +316,45 @@ fn full_incremental_updates_deletes_and_undeletes() {
     let live: Vec<_> = rows.iter().filter(|r| !r.2).collect();
     assert_eq!(live.len(), 1198);
     for (id, data, _) in live.iter().step_by(97) {
-        let doc = rt().block_on(c.get_document("vertigo_traces", id)).unwrap().unwrap();
+        let doc = rt()
+            .block_on(c.get_document("vertigo_traces", id))
+            .unwrap()
+            .unwrap();
         assert_eq!(&doc.data(), data, "{id}");
     }
 }
 
 #[test]
 fn collection_without_cursor_is_relisted_writing_only_changes() {
-    let Some(emu) = emulator::shared() else { return };
+    let Some(emu) = emulator::shared() else {
+        return;
+    };
     let project = emulator::unique_project("relist");
     let c = client(emu.host(), &project);
     seed(
         &c,
         "meetings",
         (0..30)
-            .map(|i| (format!("m{i}"), json!({"meeting_title": format!("standup {i}"), "duration_minutes": i})))
+            .map(|i| {
+                (
+                    format!("m{i}"),
+                    json!({"meeting_title": format!("standup {i}"), "duration_minutes": i}),
+                )
+            })
             .collect(),
     );
     let env = setup(emu.host(), &project, &["meetings:documents"], "");
     let (o, r) = sync(&env, &[]);
     assert_code(&o, 0);
     assert_eq!(r.unwrap().collections[0].records_synced, 30);
-    seed(&c, "meetings", vec![("m3".into(), json!({"meeting_title": "renamed", "duration_minutes": 3}))]);
+    seed(
+        &c,
+        "meetings",
+        vec![(
+            "m3".into(),
+            json!({"meeting_title": "renamed", "duration_minutes": 3}),
+        )],
+    );
     let (o, r) = sync(&env, &[]);
     assert_code(&o, 0);
     let r = r.unwrap();
@@ -304,18 +362,25 @@ fn collection_without_cursor_is_relisted_writing_only_changes() {
     assert_eq!(r.collections[0].records_read, 30);
     assert_eq!(r.collections[0].records_synced, 1);
     let rows = mirror(&env, "meetings");
-    assert_eq!(rows.iter().find(|r| r.0 == "m3").unwrap().1["meeting_title"], "renamed");
+    assert_eq!(
+        rows.iter().find(|r| r.0 == "m3").unwrap().1["meeting_title"],
+        "renamed"
+    );
 }
 
 #[test]
 fn rate_limits_and_unavailability_are_retried_to_completion() {
-    let Some(emu) = emulator::shared() else { return };
+    let Some(emu) = emulator::shared() else {
+        return;
+    };
     let project = emulator::unique_project("faults");
     let c = client(emu.host(), &project);
     seed(
         &c,
         "meetings",
-        (0..250).map(|i| (format!("m{i:03}"), json!({"n": i}))).collect(),
+        (0..250)
+            .map(|i| (format!("m{i:03}"), json!({"n": i})))
+            .collect(),
     );
     let proxy = FaultProxy::start(emu.host());
     let host = proxy.url().trim_start_matches("http://").to_owned();
@@ -341,7 +406,13 @@ fn rate_limits_and_unavailability_are_retried_to_completion() {
     assert_code(&o, 1);
     let r = r.unwrap();
     assert_eq!(r.status, "error");
-    assert!(r.collections[0].error.as_deref().unwrap().contains("permission denied"));
+    assert!(
+        r.collections[0]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("permission denied")
+    );
     assert!(r.collections[0].error.as_deref().unwrap().contains("hint"));
     let last = count(
         &env.db_path(),
@@ -371,13 +442,19 @@ fn live_data_disabled_says_so_and_calls_nothing() {
     env.set("LIVE_DATA_ENABLED", "false");
     let o = env.run(&["sync"]);
     assert_code(&o, 0);
-    assert!(stderr(&o).contains("live data is disabled"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("live data is disabled"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(count(&env.db_path(), "SELECT count(*) FROM sync_status"), 0);
 }
 
 #[test]
 fn dry_run_writes_nothing() {
-    let Some(emu) = emulator::shared() else { return };
+    let Some(emu) = emulator::shared() else {
+        return;
+    };
     let project = emulator::unique_project("dry");
     let c = client(emu.host(), &project);
     seed(&c, "meetings", vec![("a".into(), json!({"x": 1}))]);
@@ -391,7 +468,9 @@ fn dry_run_writes_nothing() {
 
 #[test]
 fn overlapping_one_shot_run_exits_75_at_once() {
-    let Some(emu) = emulator::shared() else { return };
+    let Some(emu) = emulator::shared() else {
+        return;
+    };
     let project = emulator::unique_project("lock");
     let env = setup(emu.host(), &project, &["meetings"], "");
     let mut watch = env
@@ -414,7 +493,10 @@ fn overlapping_one_shot_run_exits_75_at_once() {
     // It touched nothing.
     assert!(count(&env.db_path(), "SELECT count(*) FROM sync_status") <= rows_before + 1);
     // SIGTERM stops the watcher cleanly.
-    std::process::Command::new("kill").args(["-TERM", &watch.id().to_string()]).status().unwrap();
+    std::process::Command::new("kill")
+        .args(["-TERM", &watch.id().to_string()])
+        .status()
+        .unwrap();
     let status = watch.wait().unwrap();
     assert_eq!(status.code(), Some(0));
     assert_code(&env.run(&["sync"]), 0);
@@ -422,17 +504,32 @@ fn overlapping_one_shot_run_exits_75_at_once() {
 
 #[test]
 fn kill_9_mid_sync_then_rerun_converges() {
-    let Some(emu) = emulator::shared() else { return };
+    let Some(emu) = emulator::shared() else {
+        return;
+    };
     let project = emulator::unique_project("kill");
     let c = client(emu.host(), &project);
     seed(
         &c,
         "vertigo_traces",
-        (0..3000).map(|i| (format!("d{i:05}"), trace_doc(i, 1_764_000_000_000 + i as i64))).collect(),
+        (0..3000)
+            .map(|i| {
+                (
+                    format!("d{i:05}"),
+                    trace_doc(i, 1_764_000_000_000 + i as i64),
+                )
+            })
+            .collect(),
     );
     let mut env = setup(emu.host(), &project, &["vertigo_traces:traces"], "");
     env.set("VDT_SYNC__PAGE_SIZE", "20");
-    let mut child = env.cmd().args(["sync"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let mut child = env
+        .cmd()
+        .args(["sync"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
     while count(&env.db_path(), "SELECT count(*) FROM documents") < 200 {
         assert!(Instant::now() < deadline, "sync made no progress");
@@ -441,26 +538,42 @@ fn kill_9_mid_sync_then_rerun_converges() {
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     let partial = count(&env.db_path(), "SELECT count(*) FROM documents");
-    assert!(partial < 3000, "the run finished before the kill; partial = {partial}");
+    assert!(
+        partial < 3000,
+        "the run finished before the kill; partial = {partial}"
+    );
     // Whole pages only: no page is half-written.
     assert_eq!(partial % 20, 0, "a page was half-written: {partial}");
     let (o, r) = sync(&env, &[]);
     assert_code(&o, 0);
     assert_eq!(r.unwrap().collections[0].mode, "full");
-    assert_eq!(count(&env.db_path(), "SELECT count(*) FROM documents WHERE deleted_at IS NULL"), 3000);
+    assert_eq!(
+        count(
+            &env.db_path(),
+            "SELECT count(*) FROM documents WHERE deleted_at IS NULL"
+        ),
+        3000
+    );
     assert_eq!(count(&env.db_path(), "SELECT count(*) FROM traces"), 3000);
     assert_eq!(
-        count(&env.db_path(), "SELECT count(*) FROM sync_status WHERE status = 'error' AND error_message = 'interrupted'"),
+        count(
+            &env.db_path(),
+            "SELECT count(*) FROM sync_status WHERE status = 'error' AND error_message = 'interrupted'"
+        ),
         1
     );
     let conn = rusqlite::Connection::open(env.db_path()).unwrap();
-    let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(ok, "ok");
 }
 
 #[test]
 fn queued_jobs_fetch_documents_and_sync_collections() {
-    let Some(emu) = emulator::shared() else { return };
+    let Some(emu) = emulator::shared() else {
+        return;
+    };
     let project = emulator::unique_project("jobs");
     let c = client(emu.host(), &project);
     seed(&c, "meetings", vec![("m1".into(), json!({"v": 1}))]);
@@ -487,7 +600,13 @@ fn queued_jobs_fetch_documents_and_sync_collections() {
     let rows = mirror(&env, "meetings");
     assert_eq!(rows.iter().find(|r| r.0 == "m2").map(|r| r.2), Some(false));
     assert_eq!(rows.iter().find(|r| r.0 == "m1").map(|r| r.2), Some(true));
-    assert_eq!(count(&env.db_path(), "SELECT count(*) FROM sync_jobs WHERE status = 'done'"), 2);
+    assert_eq!(
+        count(
+            &env.db_path(),
+            "SELECT count(*) FROM sync_jobs WHERE status = 'done'"
+        ),
+        2
+    );
 }
 
 #[test]
@@ -497,4 +616,3 @@ fn unknown_collection_is_refused() {
     assert_code(&o, 1);
     assert!(stderr(&o).contains("not configured"));
 }
-

@@ -1,6 +1,7 @@
 //! The command layer: one module per subcommand. Builds the runtime, prints, maps results to
 //! exit codes; the engines beside it know nothing of the terminal.
 
+pub mod cache;
 pub mod completions;
 pub mod config;
 pub mod db;
@@ -114,7 +115,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Sync(args) => sync::run(&ctx, args),
         Command::ServeWebhooks(_) => not_built("serve-webhooks", 4),
         Command::Alerts(_) => not_built("alerts", 5),
-        Command::Cache(_) => not_built("cache", 6),
+        Command::Cache(cmd) => cache::run(&ctx, cmd),
         Command::Health(_) => not_built("health", 7),
         Command::Status(_) => not_built("status", 7),
         Command::Api(_) => not_built("api", 8),

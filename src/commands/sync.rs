@@ -23,7 +23,11 @@ pub fn run(ctx: &Ctx, args: SyncArgs) -> anyhow::Result<i32> {
     } else {
         Some(SyncLock::try_acquire(&ctx.db_path)?)
     };
-    let engine = Engine::new(&loaded.config, ctx.db_path.clone(), ctx.store_options(&loaded))?;
+    let engine = Engine::new(
+        &loaded.config,
+        ctx.db_path.clone(),
+        ctx.store_options(&loaded),
+    )?;
     let rt = ctx.runtime()?;
     let progress = progress_display(ctx);
     let opts = RunOptions {
@@ -45,7 +49,15 @@ fn show(ctx: &Ctx, report: &SyncReport) {
         ctx.out.json(report);
         return;
     }
-    let mut t = ctx.out.table(&["collection", "mode", "status", "synced", "deleted", "read", "ms"]);
+    let mut t = ctx.out.table(&[
+        "collection",
+        "mode",
+        "status",
+        "synced",
+        "deleted",
+        "read",
+        "ms",
+    ]);
     for c in &report.collections {
         t.add_row(vec![
             c.name.clone(),
@@ -114,7 +126,12 @@ fn progress_display(ctx: &Ctx) -> ProgressFn {
 
 /// Loop until SIGINT/SIGTERM: each tick, re-read `live_data_config` (so frequency and enabled
 /// changes apply without a restart), sync the collections that are due, run queued jobs.
-async fn watch(ctx: &Ctx, engine: &Arc<Engine>, opts: RunOptions, progress: ProgressFn) -> anyhow::Result<i32> {
+async fn watch(
+    ctx: &Ctx,
+    engine: &Arc<Engine>,
+    opts: RunOptions,
+    progress: ProgressFn,
+) -> anyhow::Result<i32> {
     let mut next_due: HashMap<String, Instant> = HashMap::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -126,7 +143,8 @@ async fn watch(ctx: &Ctx, engine: &Arc<Engine>, opts: RunOptions, progress: Prog
             _ = tokio::signal::ctrl_c() => break,
             _ = term.recv() => break,
         }
-        let store = crate::store::Store::open(&ctx.db_path, &crate::store::StoreOptions::default())?;
+        let store =
+            crate::store::Store::open(&ctx.db_path, &crate::store::StoreOptions::default())?;
         let rows = store.collections()?;
         drop(store);
         let now = Instant::now();
@@ -138,7 +156,10 @@ async fn watch(ctx: &Ctx, engine: &Arc<Engine>, opts: RunOptions, progress: Prog
             .collect();
         for r in &rows {
             if due.contains(&r.name) {
-                next_due.insert(r.name.clone(), now + Duration::from_secs(r.sync_frequency.max(1)));
+                next_due.insert(
+                    r.name.clone(),
+                    now + Duration::from_secs(r.sync_frequency.max(1)),
+                );
             }
         }
         let run = RunOptions {
@@ -151,7 +172,9 @@ async fn watch(ctx: &Ctx, engine: &Arc<Engine>, opts: RunOptions, progress: Prog
             // Still run jobs a webhook may have queued.
             let jobs = engine.run_jobs(&progress).await?;
             if jobs.done + jobs.failed > 0 && ctx.out.json {
-                ctx.out.json(&serde_json::json!({"status": "success", "collections": [], "jobs": jobs}));
+                ctx.out.json(
+                    &serde_json::json!({"status": "success", "collections": [], "jobs": jobs}),
+                );
             }
             continue;
         }

@@ -11,8 +11,8 @@ mod value;
 
 pub use auth::{Auth, CredentialsError, DATASTORE_SCOPE, ServiceAccountAuth, ServiceAccountKey};
 pub use client::{
-    Client, ClientConfig, Cursor, DEFAULT_BASE_URL, Document, Order, PageQuery, RetryPolicy, lookup_field,
-    request_counts,
+    Client, ClientConfig, Cursor, DEFAULT_BASE_URL, Document, Order, PageQuery, RetryPolicy,
+    lookup_field, request_counts,
 };
 pub use value::{decode_fields, decode_value, encode_fields, encode_value};
 

@@ -280,7 +280,12 @@ impl Store {
     }
 
     /// Mark one document deleted (a job found it gone).
-    pub fn mark_document_deleted(&mut self, collection: &str, doc_id: &str, source: &str) -> Result<bool> {
+    pub fn mark_document_deleted(
+        &mut self,
+        collection: &str,
+        doc_id: &str,
+        source: &str,
+    ) -> Result<bool> {
         let t = now();
         self.write(|tx| {
             tx.execute(
@@ -326,15 +331,21 @@ impl Store {
 
     /// Jobs left `running` by a dead process go back to the queue.
     pub fn requeue_stale_jobs(&mut self) -> Result<usize> {
-        Ok(self
-            .conn
-            .execute("UPDATE sync_jobs SET status = 'queued' WHERE status = 'running'", [])?)
+        Ok(self.conn.execute(
+            "UPDATE sync_jobs SET status = 'queued' WHERE status = 'running'",
+            [],
+        )?)
     }
 
     pub fn finish_sync_job(&mut self, id: i64, error: Option<&str>) -> Result<()> {
         self.conn.execute(
             "UPDATE sync_jobs SET status = ?2, error = ?3, finished_at = ?4 WHERE id = ?1",
-            params![id, if error.is_some() { "error" } else { "done" }, error, now()],
+            params![
+                id,
+                if error.is_some() { "error" } else { "done" },
+                error,
+                now()
+            ],
         )?;
         Ok(())
     }

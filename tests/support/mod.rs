@@ -9,4 +9,5 @@ pub mod cli;
 pub mod emulator;
 pub mod fault_proxy;
 pub mod http;
+pub mod redis;
 pub mod token_server;

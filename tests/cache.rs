@@ -182,22 +182,30 @@ fn concurrent_misses_of_one_key_compute_once_per_process() {
     let Some((prefix, _g)) = shared("flight") else {
         return;
     };
-    let cache = Cache::new(opts(&shared_url(), &prefix)).unwrap();
-    let (source, computes) = (AtomicU64::new(7), AtomicU64::new(0));
-    std::thread::scope(|s| {
-        for _ in 0..8 {
-            s.spawn(|| {
-                cache
-                    .get_or_compute(KeyClass::Status, "doc", || {
-                        computes.fetch_add(1, SeqCst);
-                        std::thread::sleep(Duration::from_millis(200));
-                        Ok::<_, vdt::Error>(source.load(SeqCst))
-                    })
-                    .unwrap()
-            });
-        }
-    });
-    assert_eq!(computes.load(SeqCst), 1);
+    for local_enabled in [true, false] {
+        let cache = Cache::new(CacheOptions {
+            local_enabled,
+            ..opts(&shared_url(), &prefix)
+        })
+        .unwrap();
+        let key = format!("doc-{local_enabled}");
+        let (source, computes) = (AtomicU64::new(7), AtomicU64::new(0));
+        std::thread::scope(|s| {
+            for _ in 0..8 {
+                s.spawn(|| {
+                    let v = cache
+                        .get_or_compute(KeyClass::Status, &key, || {
+                            computes.fetch_add(1, SeqCst);
+                            std::thread::sleep(Duration::from_millis(200));
+                            Ok::<_, vdt::Error>(source.load(SeqCst))
+                        })
+                        .unwrap();
+                    assert_eq!(v, 7);
+                });
+            }
+        });
+        assert_eq!(computes.load(SeqCst), 1, "local tier {local_enabled}");
+    }
 }
 
 fn breaker_opts() -> BreakerOptions {

@@ -411,10 +411,11 @@ impl Cache {
         let flight = self.flight(class, key);
         let result = {
             let _turn = lock(&flight);
-            let again = if self.opts.local_enabled {
-                self.local_peek(class, key)
-            } else {
-                None
+            // Whoever computed while we waited stored it: in-process, else in Redis.
+            let again = match &read {
+                _ if self.opts.local_enabled => self.local_peek(class, key),
+                Found::Miss(g) => self.remote_peek(&self.redis_key(class, *g, key)),
+                _ => None,
             };
             match again {
                 Some(v) => Ok(v),
@@ -734,6 +735,28 @@ impl Cache {
         self.counters.local_hits.fetch_add(1, SeqCst);
         self.unreported_hits.fetch_add(1, SeqCst);
         Some(v)
+    }
+
+    /// A plain Redis GET for the single-flight re-check without the in-process tier.
+    fn remote_peek<T: DeserializeOwned>(&self, full_key: &str) -> Option<T> {
+        let remote = self.remote.as_ref()?;
+        let permit = self.breaker.allow();
+        if permit == Permit::Denied {
+            return None;
+        }
+        let got = remote.with_conn(|c| redis::cmd("GET").arg(full_key).query::<Option<Vec<u8>>>(c));
+        match got {
+            Ok(bytes) => {
+                self.redis_ok();
+                let v = serde_json::from_slice(&bytes?).ok()?;
+                self.counters.redis_hits.fetch_add(1, SeqCst);
+                Some(v)
+            }
+            Err(e) => {
+                self.redis_failed(permit, &e);
+                None
+            }
+        }
     }
 
     fn local_put(&self, class: KeyClass, key: &str, generation: Generation, bytes: &[u8]) {

@@ -352,7 +352,10 @@ fn stats_shape_counts_all_processes() {
     for _ in 0..4 {
         read(&cache, &source, &computes);
     }
+    let (hit_ratio, memory_ratio) = cache.ratios();
+    assert_eq!(hit_ratio, Some(0.75));
     let s = stats_of(&env_for(&url, &prefix));
+    assert_eq!(memory_ratio.is_some(), s.memory_ratio.is_some());
     assert_eq!(s.backend, "redis");
     assert!(s.connected);
     assert_eq!((s.hits, s.misses), (Some(3), Some(1)));

@@ -77,7 +77,7 @@
 //!   `config collections add|set|remove` and `PATCH /api/v1/config`, alert state change);
 //! - `vdt cache warm` registers the hot reads in [`warm::hot_reads`];
 //! - health reads [`Cache::breaker_open`]; Prometheus reads [`Cache::local_stats`];
-//!   `cache_hit_ratio`/`redis_memory_ratio` come from [`Cache::stats`].
+//!   `cache_hit_ratio`/`redis_memory_ratio` come from [`Cache::ratios`].
 
 mod breaker;
 mod local;
@@ -579,12 +579,20 @@ impl Cache {
     pub fn report_hits(&self) {
         let Some(remote) = &self.remote else { return };
         let n = self.unreported_hits.swap(0, SeqCst);
-        if n == 0 || self.breaker.allow() == Permit::Denied {
+        if n == 0 {
+            return;
+        }
+        let permit = self.breaker.allow();
+        if permit == Permit::Denied {
             self.unreported_hits.fetch_add(n, SeqCst);
             return;
         }
-        if remote.incr_by(&self.hits_key, n).is_err() {
-            self.unreported_hits.fetch_add(n, SeqCst);
+        match remote.incr_by(&self.hits_key, n) {
+            Ok(()) => self.redis_ok(),
+            Err(e) => {
+                self.unreported_hits.fetch_add(n, SeqCst);
+                self.redis_failed(permit, &e);
+            }
         }
     }
 
@@ -636,6 +644,47 @@ impl Cache {
             tracing::debug!(error = %e, "cache stats: Redis unreachable");
         }
         s
+    }
+
+    /// `cache_hit_ratio` and `redis_memory_ratio` for the metrics engine and alert rules:
+    /// the shared counters and `INFO memory` over the hot-path connection (breaker and
+    /// timeout apply, no SCAN). Without Redis, or with Redis unreachable, the hit ratio is
+    /// this process's own and the memory ratio `None`.
+    pub fn ratios(&self) -> (Option<f64>, Option<f64>) {
+        self.report_hits();
+        let own = || {
+            let s = self.local_stats();
+            let hits = s.local_hits + s.redis_hits;
+            ratio(hits, hits + s.computes)
+        };
+        let Some(remote) = &self.remote else {
+            return (own(), None);
+        };
+        let permit = self.breaker.allow();
+        if permit == Permit::Denied {
+            return (own(), None);
+        }
+        let r = remote.with_conn(|c| {
+            let (h, m): (Option<u64>, Option<u64>) = redis::cmd("MGET")
+                .arg(&self.hits_key)
+                .arg(&self.misses_key)
+                .query(c)?;
+            Ok((h.unwrap_or(0), m.unwrap_or(0), remote::memory(c)?))
+        });
+        match r {
+            Ok((h, m, (used, max))) => {
+                self.redis_ok();
+                let mem = match (used, max) {
+                    (Some(u), Some(mx)) => ratio(u, mx),
+                    _ => None,
+                };
+                (ratio(h, h + m), mem)
+            }
+            Err(e) => {
+                self.redis_failed(permit, &e);
+                (own(), None)
+            }
+        }
     }
 
     /// A cached value by key without the prefix: first the key as given

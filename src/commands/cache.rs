@@ -44,7 +44,7 @@ fn show_stats(ctx: &Ctx, s: &CacheStats) {
     fn pct(v: Option<f64>) -> String {
         v.map_or_else(|| "-".into(), |v| format!("{:.1} %", v * 100.0))
     }
-    let mut t = ctx.out.table(&["", ""]);
+    let mut t = ctx.out.table(&["cache", "value"]);
     t.add_row(vec!["backend".into(), s.backend.clone()]);
     t.add_row(vec!["connected".into(), s.connected.to_string()]);
     t.add_row(vec!["hits".into(), opt(s.hits)]);

@@ -74,6 +74,18 @@ fn now_ms() -> i64 {
 }
 
 fn generate(path: &Path, rows: u64) {
+    // Rows generated more than an hour ago have drifted out of the window: start over.
+    if let Ok(conn) = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY) {
+        let newest: Option<i64> = conn
+            .query_row("SELECT MAX(ts_ms) FROM traces", [], |r| r.get(0))
+            .unwrap_or(None);
+        drop(conn);
+        if newest.is_none_or(|t| t < now_ms() - 3_600_000) {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+        }
+    }
     let mut store = Store::open(path, &StoreOptions::default()).expect("open store");
     let have = store
         .conn()
@@ -101,7 +113,8 @@ fn generate(path: &Path, rows: u64) {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            let ts = now - (x % (7 * DAY_MS as u64)) as i64;
+            // In time order with jitter, as a mirror that syncs by `updated_at` fills it.
+            let ts = now - 7 * DAY_MS + (i as i64 * 7 * DAY_MS) / rows as i64 + (x % 60_000) as i64;
             let start = chrono::DateTime::from_timestamp_millis(ts).unwrap();
             st.execute(params![
                 format!("tr_{i}"),
@@ -127,6 +140,13 @@ fn generate(path: &Path, rows: u64) {
         rows - have,
         started.elapsed().as_secs_f64()
     );
+}
+
+/// A read connection as an API worker would hold one: read-only, 64 MiB page cache.
+fn reader(db: &Path) -> Connection {
+    let conn = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    conn.execute_batch("PRAGMA cache_size = -65536;").unwrap();
+    conn
 }
 
 /// The placeholder 24-hour aggregate.
@@ -229,7 +249,7 @@ fn run(mode: Mode, a: &Args, db: &Path, seconds: u64) -> Outcome {
     for t in 0..a.threads {
         let (cache, db) = (cache.clone(), db.to_path_buf());
         handles.push(std::thread::spawn(move || {
-            let conn = Connection::open_with_flags(&db, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+            let conn = reader(&db);
             let mut lat = Vec::with_capacity(1 << 16);
             let mut i = t;
             while Instant::now() < deadline {
@@ -292,7 +312,7 @@ fn main() {
         a.db.clone()
             .unwrap_or_else(|| tmp.path().join("bench.sqlite3"));
     generate(&db, a.rows);
-    let conn = Connection::open_with_flags(&db, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let conn = reader(&db);
     let w = window_24h(&conn, "").unwrap();
     eprintln!("24h window: {w:?}");
     drop(conn);

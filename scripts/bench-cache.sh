@@ -16,4 +16,6 @@ trap 'kill "$redis_pid" 2>/dev/null || true; wait "$redis_pid" 2>/dev/null || tr
 for _ in $(seq 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.05; done
 
 cargo build --release --example bench_cache >&2
-target/release/examples/bench_cache --redis "redis://127.0.0.1:$port/0" "$@"
+# The generated rows are kept between runs (delete the file to regenerate).
+mkdir -p target/bench
+target/release/examples/bench_cache --redis "redis://127.0.0.1:$port/0" --db target/bench/cache-traces.sqlite3 "$@"

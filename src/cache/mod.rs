@@ -303,8 +303,15 @@ pub struct Cache {
     misses_key: String,
 }
 
-/// The turn of one compute of a key in this process.
-type Flight = Arc<Mutex<()>>;
+/// One compute of a key at a time in this process; the slot keeps the last result for the
+/// callers that waited.
+type Flight = Arc<Mutex<Option<Landed>>>;
+
+/// A value computed in this process, with the generation its read began at.
+struct Landed {
+    generation: Generation,
+    bytes: Arc<[u8]>,
+}
 
 /// What a Redis read found.
 enum Found {
@@ -408,20 +415,36 @@ impl Cache {
         }
 
         // Miss everywhere: one compute per key in this process.
+        let mine = Generation {
+            remote: match &read {
+                Found::Hit(_, g) | Found::Miss(g) => *g,
+                Found::Unavailable => remote_before,
+            },
+            own: own_before,
+        };
         let flight = self.flight(class, key);
         let result = {
-            let _turn = lock(&flight);
-            // Whoever computed while we waited stored it: in-process, else in Redis.
-            let again = match &read {
-                _ if self.opts.local_enabled => self.local_peek(class, key),
-                Found::Miss(g) => self.remote_peek(&self.redis_key(class, *g, key)),
-                _ => None,
-            };
-            match again {
-                Some(v) => Ok(v),
-                None => {
-                    self.compute_and_store(class, key, &read, own_before, remote_before, compute)
+            let mut slot = lock(&flight);
+            // A compute that finished while we waited, and began at our generation or later,
+            // is as fresh as one of our own: take it instead of computing again.
+            let shared = slot
+                .as_ref()
+                .filter(|l| l.generation.own >= mine.own && l.generation.remote >= mine.remote)
+                .and_then(|l| decode::<T>(class, key, &l.bytes));
+            match shared {
+                Some(v) => {
+                    self.counters.local_hits.fetch_add(1, SeqCst);
+                    self.unreported_hits.fetch_add(1, SeqCst);
+                    Ok(v)
                 }
+                None => self
+                    .compute_and_store(class, key, &read, mine, compute)
+                    .map(|(value, landed)| {
+                        if landed.is_some() {
+                            *slot = landed;
+                        }
+                        value
+                    }),
             }
         };
         self.land(class, key, &flight);
@@ -433,39 +456,30 @@ impl Cache {
         class: KeyClass,
         key: &str,
         read: &Found,
-        own_before: u64,
-        remote_before: u64,
+        generation: Generation,
         compute: impl FnOnce() -> std::result::Result<T, E>,
-    ) -> std::result::Result<T, E>
+    ) -> std::result::Result<(T, Option<Landed>), E>
     where
         T: Serialize + DeserializeOwned,
     {
         let value = compute()?;
         self.counters.computes.fetch_add(1, SeqCst);
-        let bytes = match serde_json::to_vec(&value) {
-            Ok(b) => b,
+        let bytes: Arc<[u8]> = match serde_json::to_vec(&value) {
+            Ok(b) => b.into(),
             Err(e) => {
                 tracing::warn!(class = %class, key, error = %e, "cache: value not serializable; not cached");
-                return Ok(value);
+                return Ok((value, None));
             }
         };
-        let remote_gen = match read {
-            Found::Hit(_, g) | Found::Miss(g) => {
-                self.remote_set(&self.redis_key(class, *g, key), &bytes, class);
-                *g
-            }
-            Found::Unavailable => remote_before,
-        };
-        self.local_put(
-            class,
-            key,
-            Generation {
-                remote: remote_gen,
-                own: own_before,
-            },
-            &bytes,
-        );
-        Ok(value)
+        if matches!(read, Found::Hit(..) | Found::Miss(_)) {
+            self.remote_set(
+                &self.redis_key(class, generation.remote, key),
+                &bytes,
+                class,
+            );
+        }
+        self.local_put(class, key, generation, &bytes);
+        Ok((value, Some(Landed { generation, bytes })))
     }
 
     /// Store a value computed elsewhere (warm-up) under the current generation, both tiers.
@@ -784,28 +798,6 @@ impl Cache {
         self.counters.local_hits.fetch_add(1, SeqCst);
         self.unreported_hits.fetch_add(1, SeqCst);
         Some(v)
-    }
-
-    /// A plain Redis GET for the single-flight re-check without the in-process tier.
-    fn remote_peek<T: DeserializeOwned>(&self, full_key: &str) -> Option<T> {
-        let remote = self.remote.as_ref()?;
-        let permit = self.breaker.allow();
-        if permit == Permit::Denied {
-            return None;
-        }
-        let got = remote.with_conn(|c| redis::cmd("GET").arg(full_key).query::<Option<Vec<u8>>>(c));
-        match got {
-            Ok(bytes) => {
-                self.redis_ok();
-                let v = serde_json::from_slice(&bytes?).ok()?;
-                self.counters.redis_hits.fetch_add(1, SeqCst);
-                Some(v)
-            }
-            Err(e) => {
-                self.redis_failed(permit, &e);
-                None
-            }
-        }
     }
 
     fn local_put(&self, class: KeyClass, key: &str, generation: Generation, bytes: &[u8]) {

@@ -29,6 +29,8 @@ struct Args {
     seconds: u64,
     direct_seconds: u64,
     threads: usize,
+    /// Distinct reads in the mix: the unfiltered window, then one per model (1 to 4).
+    keys: usize,
     redis: String,
     db: Option<PathBuf>,
 }
@@ -39,6 +41,7 @@ fn args() -> Args {
         seconds: 10,
         direct_seconds: 10,
         threads: 4,
+        keys: 4,
         redis: "redis://127.0.0.1:6379/0".into(),
         db: None,
     };
@@ -50,6 +53,7 @@ fn args() -> Args {
             "--seconds" => a.seconds = val().parse().unwrap(),
             "--direct-seconds" => a.direct_seconds = val().parse().unwrap(),
             "--threads" => a.threads = val().parse().unwrap(),
+            "--keys" => a.keys = val().parse::<usize>().unwrap().clamp(1, 4),
             "--redis" => a.redis = val(),
             "--db" => a.db = Some(val().into()),
             other => panic!("unknown flag {other}"),
@@ -247,7 +251,7 @@ fn run(mode: Mode, a: &Args, db: &Path, seconds: u64) -> Outcome {
     let deadline = started + Duration::from_secs(seconds);
     let mut handles = Vec::new();
     for t in 0..a.threads {
-        let (cache, db) = (cache.clone(), db.to_path_buf());
+        let (cache, db, keys) = (cache.clone(), db.to_path_buf(), a.keys);
         handles.push(std::thread::spawn(move || {
             let conn = reader(&db);
             let mut lat = Vec::with_capacity(1 << 16);
@@ -255,8 +259,8 @@ fn run(mode: Mode, a: &Args, db: &Path, seconds: u64) -> Outcome {
             while Instant::now() < deadline {
                 // Read-heavy mix over the unfiltered window and one per model.
                 let model = match i % 8 {
-                    0..=4 => "",
-                    k => MODELS[k - 5],
+                    k @ 5..=7 if k - 4 < keys => MODELS[k - 5],
+                    _ => "",
                 };
                 i += 1;
                 let t0 = Instant::now();
@@ -322,8 +326,8 @@ fn main() {
     let both = run(Mode::BothTiers, &a, &db, a.seconds);
     let base = direct.ops as f64 / direct.secs;
     println!(
-        "rows={} threads={} window=24h, one write + generation bump per second\n",
-        a.rows, a.threads
+        "rows={} threads={} keys={} window=24h, one write + generation bump per second\n",
+        a.rows, a.threads, a.keys
     );
     println!("| mode | ops | ops/s | × direct | p50 µs | p95 µs | p99 µs | hit ratio | writes |");
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");

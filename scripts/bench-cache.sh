@@ -4,7 +4,7 @@
 # every second. Starts a private redis-server on a free port (never touches other servers'
 # keys) and stops it by its pid. Figures go to BENCHMARKS.md ("Cache").
 #
-#   scripts/bench-cache.sh [--rows N] [--seconds S] [--direct-seconds S] [--threads T] [--db PATH]
+#   scripts/bench-cache.sh [--rows N] [--seconds S] [--direct-seconds S] [--threads T] [--keys 1-4] [--db PATH]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -2,6 +2,7 @@
 //! exit codes; the engines beside it know nothing of the terminal.
 
 pub mod alerts;
+pub mod cache;
 pub mod completions;
 pub mod config;
 pub mod db;
@@ -118,7 +119,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Sync(args) => sync::run(&ctx, args),
         Command::ServeWebhooks(args) => serve_webhooks::run(&ctx, args),
         Command::Alerts(cmd) => alerts::run(&ctx, cmd),
-        Command::Cache(_) => not_built("cache", 6),
+        Command::Cache(cmd) => cache::run(&ctx, cmd),
         Command::Health(args) => health::run(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),
         Command::Api(_) => not_built("api", 8),

@@ -12,6 +12,7 @@ pub mod hooks_env;
 pub mod http;
 pub mod mailsink;
 pub mod receiver;
+pub mod redis;
 pub mod token_server;
 pub mod xdg;
 

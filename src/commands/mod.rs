@@ -9,6 +9,7 @@ pub mod db;
 pub mod health;
 pub mod init;
 pub mod man;
+pub mod serve;
 pub mod serve_webhooks;
 pub mod status;
 pub mod sync;
@@ -123,7 +124,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Health(args) => health::run(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),
         Command::Api(_) => not_built("api", 8),
-        Command::Serve(_) => not_built("serve", 10),
+        Command::Serve(args) => serve::run(&ctx, args),
         Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),
     }
 }

@@ -764,42 +764,6 @@ impl SortKey {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn overlap_moves_time_like_cursors_back() {
-        let d = Duration::from_secs(5);
-        assert_eq!(
-            overlap(&json!({"timestampValue": "2025-11-27T10:00:05.000001Z"}), d),
-            json!({"timestampValue": "2025-11-27T10:00:00.000001Z"})
-        );
-        assert_eq!(
-            overlap(&json!({"integerValue": "1764237600000"}), d),
-            json!({"integerValue": "1764237595000"})
-        );
-        assert_eq!(
-            overlap(&json!({"stringValue": "2025-11-27T10:00:05Z"}), d),
-            json!({"stringValue": "2025-11-27T10:00:00.000000Z"})
-        );
-        assert_eq!(
-            overlap(&json!({"booleanValue": true}), d),
-            json!({"booleanValue": true})
-        );
-    }
-
-    #[test]
-    fn sort_keys_follow_firestore_type_order() {
-        let n = SortKey::of(&json!({"integerValue": "9"})).unwrap();
-        let t = SortKey::of(&json!({"timestampValue": "2020-01-01T00:00:00Z"})).unwrap();
-        let s = SortKey::of(&json!({"stringValue": "a"})).unwrap();
-        assert!(n < t && t < s);
-        assert!(SortKey::of(&json!({"integerValue": "10"})).unwrap() > n);
-    }
-}
-
 /// The `--watch` driver (also `serve`'s sync loop): every second, re-read `live_data_config` (so
 /// frequency and enabled changes apply without a restart), sync the collections that are due,
 /// run queued jobs, and hand each pass's report to `on_report`. Returns when `stop` turns true.
@@ -859,5 +823,41 @@ pub async fn watch(
             Ok(report) => on_report(&report),
             Err(e) => tracing::error!(error = %e, "sync pass failed"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn overlap_moves_time_like_cursors_back() {
+        let d = Duration::from_secs(5);
+        assert_eq!(
+            overlap(&json!({"timestampValue": "2025-11-27T10:00:05.000001Z"}), d),
+            json!({"timestampValue": "2025-11-27T10:00:00.000001Z"})
+        );
+        assert_eq!(
+            overlap(&json!({"integerValue": "1764237600000"}), d),
+            json!({"integerValue": "1764237595000"})
+        );
+        assert_eq!(
+            overlap(&json!({"stringValue": "2025-11-27T10:00:05Z"}), d),
+            json!({"stringValue": "2025-11-27T10:00:00.000000Z"})
+        );
+        assert_eq!(
+            overlap(&json!({"booleanValue": true}), d),
+            json!({"booleanValue": true})
+        );
+    }
+
+    #[test]
+    fn sort_keys_follow_firestore_type_order() {
+        let n = SortKey::of(&json!({"integerValue": "9"})).unwrap();
+        let t = SortKey::of(&json!({"timestampValue": "2020-01-01T00:00:00Z"})).unwrap();
+        let s = SortKey::of(&json!({"stringValue": "a"})).unwrap();
+        assert!(n < t && t < s);
+        assert!(SortKey::of(&json!({"integerValue": "10"})).unwrap() > n);
     }
 }

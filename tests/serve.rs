@@ -385,3 +385,43 @@ fn demo_starts_serves_and_stops_cleanly() {
         .unwrap();
     assert!(!std::path::Path::new(dir).exists());
 }
+
+#[test]
+fn the_example_sender_is_accepted() {
+    let mut env = TestEnv::new();
+    env.set("HOOK_SECRET", SECRET);
+    env.write_config(&base_config("").replace("X-Sig", "X-Vertigo-Signature"));
+    let mut serve = Serve::start(&env);
+    let root = env!("CARGO_MANIFEST_DIR");
+    for flag in [None, Some("--fail")] {
+        let mut cmd = std::process::Command::new("python3");
+        cmd.arg(format!("{root}/scripts/examples/send_trace.py"))
+            .arg(format!("http://{}/hooks/vertigo", serve.hooks))
+            .env("VDT_VERTIGO_SECRET", SECRET);
+        if let Some(f) = flag {
+            cmd.arg(f);
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+    assert_eq!(
+        count(
+            &env.db_path(),
+            "SELECT count(*) FROM traces WHERE status = 'error'"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &env.db_path(),
+            "SELECT count(*) FROM traces WHERE status = 'success'"
+        ),
+        1
+    );
+    serve.signal("TERM");
+    assert_eq!(serve.child.wait().unwrap().code(), Some(0));
+}

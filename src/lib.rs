@@ -1,6 +1,7 @@
 //! vdt: live operational data for debugging Vertigo. The library holds every engine; the
 //! binary in `main.rs` only parses, runs and maps the result to an exit code.
 
+pub mod api;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -16,7 +16,9 @@ pub fn init(verbose: u8, quiet: u8, format: LogFormat, color: bool, vdt_log: Opt
             eprintln!("warning: VDT_LOG={spec:?} is not a log filter ({e}); using {level}");
             EnvFilter::new(level)
         }),
-        None => EnvFilter::new(format!("{level},vdt={level}")),
+        // tiny_http logs an ERROR each time its accept loop ends, which the webhook receiver
+        // expects and handles (a new loop starts); see `webhooks::server::accept_loop`.
+        None => EnvFilter::new(format!("{level},vdt={level},tiny_http=off")),
     };
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)

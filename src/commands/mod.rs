@@ -1,6 +1,7 @@
 //! The command layer: one module per subcommand. Builds the runtime, prints, maps results to
 //! exit codes; the engines beside it know nothing of the terminal.
 
+pub mod api;
 pub mod completions;
 pub mod config;
 pub mod db;
@@ -119,7 +120,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Cache(_) => not_built("cache", 6),
         Command::Health(args) => health::run(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),
-        Command::Api(_) => not_built("api", 8),
+        Command::Api(args) => api::run(&ctx, args),
         Command::Serve(_) => not_built("serve", 10),
         Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),
     }

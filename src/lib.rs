@@ -1,6 +1,7 @@
 //! vdt: live operational data for debugging Vertigo. The library holds every engine; the
 //! binary in `main.rs` only parses, runs and maps the result to an exit code.
 
+pub mod alerts;
 pub mod api;
 pub mod cli;
 pub mod commands;
@@ -10,6 +11,7 @@ pub mod firestore;
 pub mod health;
 pub mod lock;
 pub mod logging;
+pub mod metrics;
 pub mod net;
 pub mod output;
 pub mod status;

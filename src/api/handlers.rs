@@ -181,7 +181,35 @@ fn status(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
 
 // ---- metrics ---------------------------------------------------------------------------------
 
-fn metrics(_ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
+/// Shortest and longest metrics window.
+const MIN_WINDOW: Duration = Duration::from_secs(60);
+const MAX_WINDOW: Duration = Duration::from_secs(30 * 86400);
+
+/// The validated query of `/api/v1/metrics`: window and label filters.
+struct MetricsParams {
+    window: Duration,
+    window_text: String,
+    labels: std::collections::BTreeMap<String, String>,
+}
+
+fn metrics_params(q: &params::Query) -> Result<MetricsParams, Problem> {
+    let window = q.duration("window", MIN_WINDOW, MAX_WINDOW, Duration::from_secs(3600))?;
+    let mut labels = std::collections::BTreeMap::new();
+    for name in ["model", "project", "collection", "source"] {
+        if let Some(v) = q.text(name) {
+            labels.insert(name.to_owned(), v.to_owned());
+        }
+    }
+    Ok(MetricsParams {
+        window,
+        window_text: q.get("window").unwrap_or("1h").to_owned(),
+        labels,
+    })
+}
+
+fn metrics(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
+    let p = metrics_params(&ctx.query)?;
+    tracing::debug!(window = ?p.window, text = p.window_text, labels = ?p.labels, "metrics");
     Err(Problem::unavailable(
         "the metrics engine is not part of this build yet",
     ))
@@ -201,11 +229,21 @@ fn logs(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
     let kind = q.choice("kind", &["webhook", "sync"], "webhook")?;
     let limit = q.int("limit", 1..=500, 50)?;
     let before_id = q.cursor("cursor")?;
-    let source = q.get("source").map(str::to_owned);
-    let status = match (kind, q.get("status")) {
-        (_, None) => None,
-        ("webhook", Some(_)) => Some(q.int("status", 100..=599, 0)?.to_string()),
-        (_, Some(_)) => Some(
+    let source = q.text("source").map(str::to_owned);
+    let status = match q.get("status") {
+        None => None,
+        Some(v) if kind == "webhook" => {
+            // Exactly three digits, 100-599: the OpenAPI pattern, no other spelling.
+            let b = v.as_bytes();
+            if b.len() != 3 || !(b'1'..=b'5').contains(&b[0]) || !b.iter().all(u8::is_ascii_digit) {
+                return Err(Problem::param(
+                    "status",
+                    format!("{:?} is not an HTTP status code (100-599)", truncate(v, 64)),
+                ));
+            }
+            Some(v.to_owned())
+        }
+        Some(_) => Some(
             q.choice("status", &["success", "error", "in_progress"], "")?
                 .to_owned(),
         ),
@@ -326,11 +364,7 @@ fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Problem>
         let pointer = if path == "." {
             String::new()
         } else {
-            format!(
-                "/{}",
-                path.replace('.', "/").replace('[', "/").replace(']', "")
-            )
-            .replace("//", "/")
+            format!("/{}", path.replace(['.', '['], "/").replace(']', "")).replace("//", "/")
         };
         Problem::body(&pointer, e.inner().to_string())
     })
@@ -367,20 +401,30 @@ const MAX_PATCH_COLLECTIONS: usize = 1000;
 /// Longest sync frequency accepted: a year, in seconds.
 pub const MAX_FREQUENCY_SECONDS: u64 = 366 * 86400;
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ConfigPatch {
     collections: Vec<CollectionPatch>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CollectionPatch {
     name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     sync_frequency: Option<u64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     enabled: Option<bool>,
+}
+
+/// An optional field that, when present, must hold a value: `null` is refused, as the
+/// OpenAPI schema says (absent means "unchanged").
+fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
 }
 
 fn config_patch(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {

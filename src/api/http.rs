@@ -66,7 +66,7 @@ pub fn bind(addr: SocketAddr, read_timeout: Duration, write_timeout: Duration) -
     socket.listen(BACKLOG).map_err(fail)?;
     let control = socket.try_clone().map_err(fail)?;
     let listener: TcpListener = socket.into();
-    let first = new_generation(&listener).map_err(|e| Error::unavailable(e))?;
+    let first = new_generation(&listener).map_err(Error::unavailable)?;
     Ok(Pool {
         listener,
         control,

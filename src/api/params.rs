@@ -9,8 +9,9 @@ use std::time::Duration;
 /// Longest value any parameter may have.
 pub const MAX_VALUE_LEN: usize = 512;
 
-/// A route's validated query: the declared parameters that were given (empty values dropped,
-/// so `model=` means "no filter" as DESIGN's examples write it).
+/// A route's validated query: the declared parameters that were given. An empty value is
+/// "no filter" for free-text parameters (`model=`, as DESIGN's examples write it) and invalid
+/// for typed ones.
 #[derive(Debug, Default)]
 pub struct Query {
     pairs: Vec<(String, String)>,
@@ -69,10 +70,10 @@ impl Query {
             let value = percent_decode(v).ok_or_else(|| {
                 Problem::param(&key, "the value is not valid percent-encoded UTF-8")
             })?;
-            if value.len() > MAX_VALUE_LEN {
+            if value.chars().count() > MAX_VALUE_LEN {
                 return Err(Problem::param(
                     &key,
-                    format!("the value is longer than {MAX_VALUE_LEN} bytes"),
+                    format!("the value is longer than {MAX_VALUE_LEN} characters"),
                 ));
             }
             if value.chars().any(char::is_control) {
@@ -86,15 +87,20 @@ impl Query {
             }
             pairs.push((key, value));
         }
-        pairs.retain(|(_, v)| !v.is_empty());
         Ok(Query { pairs })
     }
 
+    /// The raw value, empty or not.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.pairs
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// A free-text filter: an empty value is no filter.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.get(name).filter(|v| !v.is_empty())
     }
 
     /// One of `choices`, else `default`.
@@ -145,8 +151,13 @@ impl Query {
         let Some(v) = self.get(name) else {
             return Ok(default);
         };
-        let d = crate::net::parse_duration(v)
-            .map_err(|e| Problem::param(name, format!("{v:?}: {e}")))?;
+        if !is_duration_syntax(v) {
+            return Err(Problem::param(
+                name,
+                format!("{v:?} is not a duration such as 5m, 1h or 1h30m (units d, h, m, s, ms)"),
+            ));
+        }
+        let d = crate::net::parse_duration(v).map_err(|e| Problem::param(name, e))?;
         if d < min || d > max {
             return Err(Problem::param(
                 name,
@@ -173,6 +184,35 @@ impl Query {
             })
             .transpose()
     }
+}
+
+/// Longest duration text accepted.
+pub const MAX_DURATION_LEN: usize = 32;
+
+/// `^([0-9]+(ms|d|h|m|s))+$` (the OpenAPI pattern), at most [`MAX_DURATION_LEN`] bytes.
+pub fn is_duration_syntax(v: &str) -> bool {
+    let b = v.as_bytes();
+    if b.is_empty() || b.len() > MAX_DURATION_LEN {
+        return false;
+    }
+    let mut i = 0;
+    while i < b.len() {
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+        if b[i..].starts_with(b"ms") {
+            i += 2;
+        } else if matches!(b.get(i), Some(b'd' | b'h' | b'm' | b's')) {
+            i += 1;
+        } else {
+            return false;
+        }
+    }
+    true
 }
 
 /// The opaque cursor of a page: base64url of the last id it held.
@@ -217,7 +257,27 @@ mod tests {
         assert_eq!(e.param.as_deref(), Some("model"));
         let q = Query::parse("window=1h&model=", &allowed).unwrap();
         assert_eq!(q.get("window"), Some("1h"));
-        assert_eq!(q.get("model"), None);
+        assert_eq!(q.text("model"), None);
+        let q = Query::parse("window=", &allowed).unwrap();
+        assert!(
+            q.duration("window", Duration::ZERO, Duration::MAX, Duration::ZERO)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn integers_and_durations_are_strict() {
+        let q = Query::parse("limit=+5", &["limit"]).unwrap();
+        assert_eq!(
+            q.int("limit", 1..=500, 1).unwrap_err().param.as_deref(),
+            Some("limit")
+        );
+        for ok in ["1h", "90s", "1h30m", "250ms", "7d"] {
+            assert!(is_duration_syntax(ok), "{ok}");
+        }
+        for bad in ["", "1", "h", " 1h", "1h ", "1.5h", "1us", "-1h", "1H"] {
+            assert!(!is_duration_syntax(bad), "{bad}");
+        }
     }
 
     #[test]

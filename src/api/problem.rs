@@ -5,9 +5,26 @@ use serde::Serialize;
 /// Where the problem types are documented; `type` is this plus a slug.
 pub const TYPE_BASE: &str = "https://vdt.dev/problems/";
 
-/// One error response.
+/// One error response. Boxed: it travels in every handler's `Err`, which should stay small.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem(Box<Details>);
+
+impl std::ops::Deref for Problem {
+    type Target = Details;
+    fn deref(&self) -> &Details {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Problem {
+    fn deref_mut(&mut self) -> &mut Details {
+        &mut self.0
+    }
+}
+
+/// The members of a problem document.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Problem {
+pub struct Details {
     #[serde(rename = "type")]
     pub kind: String,
     pub title: String,
@@ -26,7 +43,7 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(status: u16, slug: &str, title: &str, detail: impl Into<String>) -> Self {
-        Problem {
+        Problem(Box::new(Details {
             kind: format!("{TYPE_BASE}{slug}"),
             title: title.to_owned(),
             status,
@@ -34,7 +51,7 @@ impl Problem {
             param: None,
             pointer: None,
             headers: Vec::new(),
-        }
+        }))
     }
 
     /// A query or path parameter that is missing, unknown or invalid.
@@ -115,7 +132,7 @@ impl Problem {
     }
 
     pub fn to_json(&self) -> Vec<u8> {
-        serde_json::to_vec(self).unwrap_or_default()
+        serde_json::to_vec(&*self.0).unwrap_or_default()
     }
 }
 

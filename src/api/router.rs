@@ -174,7 +174,7 @@ impl Resp {
 impl From<Problem> for Resp {
     fn from(p: Problem) -> Self {
         let mut r = Resp::new(p.status, "application/problem+json", p.to_json());
-        r.headers = p.headers;
+        r.headers = p.headers.clone();
         r
     }
 }

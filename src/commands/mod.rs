@@ -1,6 +1,7 @@
 //! The command layer: one module per subcommand. Builds the runtime, prints, maps results to
 //! exit codes; the engines beside it know nothing of the terminal.
 
+pub mod alerts;
 pub mod api;
 pub mod completions;
 pub mod config;
@@ -116,7 +117,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Config(cmd) => config::run(&ctx, cmd),
         Command::Sync(args) => sync::run(&ctx, args),
         Command::ServeWebhooks(_) => not_built("serve-webhooks", 4),
-        Command::Alerts(_) => not_built("alerts", 5),
+        Command::Alerts(cmd) => alerts::run(&ctx, cmd),
         Command::Cache(_) => not_built("cache", 6),
         Command::Health(args) => health::run(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),

@@ -2,9 +2,11 @@
 //! backup before any that touch data, online backup and checked restore. Every SQL statement of
 //! the project lives under this module, so another backend can be added behind it.
 
+pub mod alerts;
 pub mod api;
 pub mod collections;
 pub mod health;
+pub mod metrics;
 pub mod sync;
 pub mod traces;
 

@@ -16,9 +16,12 @@ const UPSERT: &str = "INSERT INTO traces (trace_id, name, status, model, start_t
         output_tokens = excluded.output_tokens, cost_usd = excluded.cost_usd,
         user_id = excluded.user_id, session_id = excluded.session_id, project = excluded.project,
         tags = excluded.tags, metadata = excluded.metadata, source = excluded.source,
-        updated_at = excluded.updated_at, ts_ms = excluded.ts_ms";
+        updated_at = excluded.updated_at, ts_ms = excluded.ts_ms
+    WHERE excluded.updated_at >= traces.updated_at";
 
-/// Upsert rows inside a transaction the caller owns (a sync page, a webhook batch).
+/// Upsert rows inside a transaction the caller owns (a sync page, a webhook batch). A stored
+/// row is replaced only by one whose `updated_at` is not older, so a late redelivery cannot
+/// roll a trace back.
 pub fn upsert_traces_in(conn: &Connection, rows: &[TraceRow]) -> Result<usize> {
     let mut stmt = conn.prepare_cached(UPSERT)?;
     for r in rows {

@@ -9,4 +9,10 @@ pub mod cli;
 pub mod emulator;
 pub mod fault_proxy;
 pub mod http;
+pub mod mailsink;
+pub mod receiver;
 pub mod token_server;
+pub mod xdg;
+
+#[allow(unused_imports)] // only the alerts tests use these at the root
+pub use xdg::{TestEnv, free_port, stderr, stdout};

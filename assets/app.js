@@ -145,6 +145,9 @@
       replace(container, h('div', { class: 'state error' },
         h('p', {}, h('strong', { text: 'Could not load ' + label(what) + '. ' }), err),
         h('button', { type: 'button', class: 'btn', onclick: function () { refresh(true); } }, 'Retry')));
+    } else if (state.needToken) {
+      container.dataset.state = 'waiting';
+      replace(container, h('p', { class: 'state', text: 'Waiting for an API token (see above).' }));
     } else {
       container.dataset.state = 'loading';
       replace(container, h('p', { class: 'state', text: 'Loading ' + label(what) + '…' }));
@@ -288,6 +291,7 @@
     var wasHidden = panel.hidden;
     panel.hidden = false;
     $('forget-token').hidden = true;
+    renderAll();
     if (wasHidden) $('token-input').focus();
   }
   function onTokenSubmit(ev) {
@@ -442,7 +446,7 @@
   function renderMetrics() {
     var box = $('kpis');
     var m = state.data.metrics;
-    if (!m) { sectionState(box, 'metrics'); replace($('charts'), null); replace($('by-model'), null); return; }
+    if (!m) { sectionState(box, 'metrics'); replace($('charts'), null); $('charts').__built = false; replace($('by-model'), null); return; }
     box.dataset.state = 'ok';
     replace(box, h('dl', { class: 'kpis' },
       kpi('Traces', fmt.count(m.traces_total), 'traces_total'),
@@ -513,6 +517,8 @@
     return o ? o.textContent : state.window;
   }
   function bucketLabel(series) {
+    var m = state.data.metrics;
+    if (m && m.series && m.series.bucket_seconds) return dur(m.series.bucket_seconds);
     if (series.length > 1) {
       var a = seriesPoints(series.slice(0, 2), 'x');
       var step = (a[1].t - a[0].t) / 1000;
@@ -547,7 +553,8 @@
           a.value !== undefined && a.value !== null ? h('span', { class: 'muted', text: 'value ' + fmt.num(a.value) }) : null,
           alertLabels(a)),
         h('div', { class: 'alert-meta' },
-          h('span', {}, 'firing since ', relTime(a.since || a.firing_since)),
+          h('span', {}, 'firing since ', relTime(a.since || a.firing_since),
+            a.silenced_until ? ' · silenced until ' + absTime(a.silenced_until) : ''),
           acked
             ? h('span', { class: 'acked', 'data-field': 'acked' }, '✓ Acknowledged' + (a.acked_by ? ' by ' + a.acked_by : ''))
             : h('button', { type: 'button', class: 'btn primary', id: btnId, 'data-ack': String(a.id),
@@ -617,7 +624,8 @@
       return h('li', { class: 'rule-card' },
         h('h3', {}, h('span', { class: 'sev sev-' + (r.severity || 'info'), text: r.severity || 'info' }), ' ', r.name),
         h('p', { class: 'cond' }, h('code', { text: r.metric + ' ' + r.op + ' ' + show(r.threshold) }),
-          ' over ' + show(r.window) + (r['for'] ? ', for ' + show(r['for']) : '')),
+          ' over ' + show(r.window) + (r['for'] && r['for'] !== '0s' ? ', for ' + show(r['for']) : '')),
+        r.description ? h('p', { class: 'muted', text: r.description }) : null,
         h('dl', { class: 'facts' },
           r.labels && Object.keys(r.labels).length ? h('div', {}, h('dt', { text: 'Labels' }), h('dd', { text: show(r.labels) })) : null,
           r.group_by && r.group_by.length ? h('div', {}, h('dt', { text: 'Group by' }), h('dd', { text: show(r.group_by) })) : null,

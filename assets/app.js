@@ -143,7 +143,7 @@
     if (err) {
       container.dataset.state = 'error';
       replace(container, h('div', { class: 'state error' },
-        h('p', {}, h('strong', { text: 'Could not load ' + label(what) + '. ' }), err),
+        h('p', {}, h('strong', { text: 'Could not load ' + label(what) + '. ' }), sentence(err)),
         h('button', { type: 'button', class: 'btn', onclick: function () { refresh(true); } }, 'Retry')));
     } else if (state.needToken) {
       container.dataset.state = 'waiting';
@@ -235,7 +235,7 @@
       if (failed.length) {
         var first = failed[0].error || {};
         var net = failed.every(function (r) { return r.error && r.error.kind === 'network'; });
-        state.lastError = net ? first.message : 'Could not load ' + label(failed[0].what) + ': ' + first.message;
+        state.lastError = sentence(net ? first.message : 'Could not load ' + label(failed[0].what) + ': ' + first.message);
       } else {
         state.lastOk = new Date();
         state.lastError = null;
@@ -323,7 +323,7 @@
     } else {
       var fresh = list.filter(function (a) { return !state.knownFiring.has(String(a.id)); });
       fresh.forEach(function (a) {
-        say('New ' + (a.severity || '') + ' alert firing: ' + a.rule + (a.value !== undefined && a.value !== null ? ', value ' + fmt.num(a.value) : '') + '.');
+        say('New ' + (a.severity || '') + ' alert firing: ' + a.rule + (a.value !== undefined && a.value !== null ? ', value ' + alertValue(a) : '') + '.');
       });
     }
     state.knownFiring = ids;
@@ -535,6 +535,18 @@
     return h('span', { class: 'labels' }, keys.map(function (k) { return h('code', { text: k + '=' + l[k] }); }));
   }
 
+  // An alert's value in its rule's unit (error_rate as a percentage, latency in ms...).
+  function alertValue(a) {
+    var rules = state.data.rules;
+    rules = Array.isArray(rules) ? rules : (rules && rules.rules) || [];
+    var r = rules.filter(function (x) { return x.name === a.rule; })[0];
+    var metric = r ? r.metric : '';
+    if (/_rate$|_ratio$/.test(metric)) return fmt.pct(a.value);
+    if (/_ms$/.test(metric)) return fmt.ms(a.value);
+    if (/_seconds$/.test(metric)) return dur(a.value);
+    if (metric === 'cost_usd') return fmt.usd(a.value);
+    return fmt.num(a.value);
+  }
   function renderFiring(box, compact) {
     var list = firingList();
     if (!list) { sectionState(box, 'firing'); return; }
@@ -550,7 +562,7 @@
         h('div', { class: 'alert-main' },
           h('span', { class: 'sev', text: a.severity || 'info' }),
           h('strong', { class: 'rule', text: a.rule }),
-          a.value !== undefined && a.value !== null ? h('span', { class: 'muted', text: 'value ' + fmt.num(a.value) }) : null,
+          a.value !== undefined && a.value !== null ? h('span', { class: 'muted', text: 'value ' + alertValue(a) }) : null,
           alertLabels(a)),
         h('div', { class: 'alert-meta' },
           h('span', {}, 'firing since ', relTime(a.since || a.firing_since),
@@ -598,7 +610,7 @@
           h('td', {}, h('time', { datetime: e.at, title: e.at, text: absTime(e.at) })),
           h('td', {}, h('span', { class: 'kind k-' + e.kind, text: e.kind })),
           h('td', { text: e.rule }),
-          h('td', { text: e.value === null || e.value === undefined ? '' : fmt.num(e.value) }),
+          h('td', { text: e.value === null || e.value === undefined ? '' : alertValue(e) }),
           h('td', { text: [e.by, e.comment].filter(Boolean).join(' — ') }));
       })))));
   }
@@ -701,11 +713,12 @@
       if (!state.pendingSettings[name]) delete state.pendingSettings[name];
       // Roll back to what the server had, and say why.
       Object.keys(before).forEach(function (k) { c[k] = before[k]; });
-      state.settingsMsg[name] = { kind: 'error', text: 'Not saved (' + describe(patch) + '): ' + e.message + ' The previous value is back.' };
+      state.settingsMsg[name] = { kind: 'error', text: 'Not saved (' + describe(patch) + '): ' + sentence(e.message) + ' The previous value is back.' };
       renderSettings();
       if (e.kind === 'auth') askToken('Saving needs a token with write access.');
     });
   }
+  function sentence(t) { t = String(t || '').trim(); return /[.!?)]$/.test(t) ? t : t + '.'; }
   function describe(p) {
     var out = [];
     if (p.sync_frequency !== undefined) out.push('sync every ' + freqLabel(p.sync_frequency));

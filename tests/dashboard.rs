@@ -699,7 +699,9 @@ async fn scenario(b: &Browser) {
         c.find(Locator::Id("refresh")).await.unwrap().select_by_value("2000").await.unwrap();
         let new_id = insert_firing_alert(&env, "webhook-rejections");
         wait_js(&c, "return document.getElementById('live').textContent.includes('webhook-rejections')", "the live-region announcement").await;
-        let said = text(&c, "#live").await;
+        // Read as a screen reader would: the region is visually hidden, so not WebDriver's text.
+        let said = js(&c, "return document.getElementById('live').textContent").await;
+        let said = said.as_str().unwrap_or_default();
         assert!(said.contains("New critical alert firing: webhook-rejections"), "{said}");
 
         // Acknowledge by keyboard: Tab to the button, a visible focus ring, Enter.

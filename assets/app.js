@@ -465,7 +465,7 @@
         return h('figure', { class: 'chart', id: 'chart-' + c.key },
           h('figcaption', {}, h('span', { text: c.title }), h('span', { class: 'chart-now', 'data-chart-now': c.key })),
           h('div', { class: 'chart-box' }),
-          h('details', { class: 'chart-data' }, h('summary', { text: 'Data table' }), h('div', { class: 'table-wrap' })));
+          h('details', { class: 'chart-data' }, h('summary', { text: 'Data table' }), h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': c.title + ' data' })));
       }));
       charts.__built = true;
     }
@@ -490,7 +490,7 @@
     else if (bm && typeof bm === 'object') rows = Object.keys(bm).sort().map(function (k) { return [k, bm[k]]; });
     var bmBox = $('by-model');
     if (!rows.length) { replace(bmBox, null); return; }
-    replace(bmBox, h('div', { class: 'table-wrap' }, h('table', { class: 'grid' },
+    replace(bmBox, h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': 'By model' }, h('table', { class: 'grid' },
       h('caption', { text: 'By model, last ' + windowLabel() }),
       h('thead', {}, h('tr', {}, ['Model', 'Traces', 'Error rate', 'p95', 'Cost'].map(function (x) { return h('th', { scope: 'col', text: x }); }))),
       h('tbody', {}, rows.map(function (r) {
@@ -602,7 +602,7 @@
     var ev = Array.isArray(d) ? d : (d.events || d.items || []);
     box.dataset.state = 'ok';
     if (!ev.length) { replace(box, h('p', { class: 'state', text: 'No alert events yet.' })); return; }
-    replace(box, h('div', { class: 'table-wrap' }, h('table', { class: 'grid history' },
+    replace(box, h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': 'Alert history' }, h('table', { class: 'grid history' },
       h('caption', { class: 'visually-hidden', text: 'Alert events, newest first' }),
       h('thead', {}, h('tr', {}, ['When', 'Event', 'Rule', 'Value', 'By'].map(function (x) { return h('th', { scope: 'col', text: x }); }))),
       h('tbody', {}, ev.slice(0, 200).map(function (e) {

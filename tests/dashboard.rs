@@ -670,6 +670,7 @@ async fn scenario(b: &Browser) {
             screenshot(&c, name, view, DESKTOP).await;
         }
         // High contrast: a toggle, remembered; still no serious violations.
+        goto_view(&c, "overview").await;
         c.find(Locator::Id("contrast")).await.unwrap().click().await.unwrap();
         let hc = js(&c, "return document.documentElement.classList.contains('hc') && document.getElementById('contrast').getAttribute('aria-pressed')").await;
         assert_eq!(hc, json!("true"));

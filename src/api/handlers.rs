@@ -207,12 +207,32 @@ fn metrics_params(q: &params::Query) -> Result<MetricsParams, Problem> {
     })
 }
 
+#[derive(Serialize)]
+struct MetricsMeta<'a> {
+    window: &'a str,
+    /// Whether the cache answered: `hit`, `miss`, or `off` (no cache in this process).
+    cache: &'a str,
+}
+
 fn metrics(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
     let p = metrics_params(&ctx.query)?;
-    tracing::debug!(window = ?p.window, text = p.window_text, labels = ?p.labels, "metrics");
-    Err(Problem::unavailable(
-        "the metrics engine is not part of this build yet",
-    ))
+    let q = crate::metrics::MetricsQuery {
+        window: p.window,
+        labels: p.labels,
+        now: None,
+        buckets: 60,
+    };
+    let summary = with_store(ctx, |s, _| crate::metrics::summary(s, &q))?;
+    let generated_at = summary.to.clone();
+    envelope(
+        200,
+        &summary,
+        &generated_at,
+        MetricsMeta {
+            window: &p.window_text,
+            cache: "off",
+        },
+    )
 }
 
 // ---- logs ------------------------------------------------------------------------------------
@@ -298,20 +318,45 @@ fn logs(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
 
 // ---- alerts ----------------------------------------------------------------------------------
 
+#[derive(Serialize)]
+struct StateMeta<'a> {
+    state: &'a str,
+}
+
 fn alerts(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
-    ctx.query
+    let state = ctx
+        .query
         .choice("state", &["firing", "pending", "resolved", "all"], "all")?;
-    Err(Problem::unavailable(
-        "the alerts engine is not part of this build yet",
-    ))
+    let now = crate::store::now();
+    let mut list = with_store(ctx, |s, _| s.list_alerts(true, &now))?;
+    if state != "all" {
+        list.retain(|a| a.state == state);
+    }
+    envelope(200, &list, &now, StateMeta { state })
+}
+
+#[derive(Serialize)]
+struct HistoryMeta {
+    limit: i64,
+    next_cursor: Option<String>,
 }
 
 fn alerts_history(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
-    ctx.query.int("limit", 1..=500, 100)?;
-    ctx.query.cursor("cursor")?;
-    Err(Problem::unavailable(
-        "the alerts engine is not part of this build yet",
-    ))
+    let limit = ctx.query.int("limit", 1..=500, 100)?;
+    let before_id = ctx.query.cursor("cursor")?;
+    let rule = ctx.query.text("rule").map(str::to_owned);
+    let now = crate::store::now();
+    let mut events = with_store(ctx, |s, _| {
+        s.alert_event_page(rule.as_deref(), before_id, limit as u32 + 1)
+    })?;
+    let more = events.len() > limit as usize;
+    events.truncate(limit as usize);
+    let next_cursor = if more {
+        events.last().map(|e| params::encode_cursor(e.id))
+    } else {
+        None
+    };
+    envelope(200, &events, &now, HistoryMeta { limit, next_cursor })
 }
 
 fn alert_rules(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
@@ -324,17 +369,150 @@ fn alert_rules(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
     envelope(200, &config.alerts.rules, &crate::store::now(), NoMeta {})
 }
 
-fn alert_ack(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
-    let _id = path_id(ctx)?;
-    Err(Problem::unavailable(
-        "the alerts engine is not part of this build yet",
-    ))
+/// Longest `by` in acks and silences, and longest comment.
+const MAX_BY_CHARS: usize = 200;
+const MAX_COMMENT_CHARS: usize = 2000;
+/// Longest silence.
+const MAX_SILENCE: Duration = Duration::from_secs(366 * 86400);
+
+fn check_by(by: &str) -> Result<(), Problem> {
+    let n = by.chars().count();
+    if n == 0 || n > MAX_BY_CHARS || by.chars().any(char::is_control) {
+        return Err(Problem::body(
+            "/by",
+            format!("`by` must be 1 to {MAX_BY_CHARS} characters, without control characters"),
+        ));
+    }
+    Ok(())
 }
 
-fn silence(_ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
-    Err(Problem::unavailable(
-        "the alerts engine is not part of this build yet",
-    ))
+fn check_comment(comment: Option<&str>) -> Result<(), Problem> {
+    if comment.is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
+        return Err(Problem::body(
+            "/comment",
+            format!("`comment` must be at most {MAX_COMMENT_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AckRequest {
+    by: String,
+    #[serde(default, deserialize_with = "present")]
+    comment: Option<String>,
+}
+
+fn alert_ack(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
+    let id = path_id(ctx)?;
+    let req: AckRequest = parse_body(&ctx.body)?;
+    check_by(&req.by)?;
+    check_comment(req.comment.as_deref())?;
+    let now = crate::store::now();
+    {
+        let mut store = ctx.shared.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let alert = store
+            .alert(id)
+            .map_err(Problem::from)?
+            .ok_or_else(|| Problem::not_found(format!("no alert with id {id}")))?;
+        if alert.state != "firing" {
+            return Err(Problem::conflict(format!(
+                "alert {id} ({}) is {}; only a firing alert can be acknowledged",
+                alert.rule, alert.state
+            )));
+        }
+        store
+            .ack_alert(id, &req.by, req.comment.as_deref(), &now)
+            .map_err(|e| match e {
+                // Resolved between the check and the write.
+                crate::Error::Failed { message, .. } => Problem::conflict(message),
+                e => e.into(),
+            })?;
+    }
+    let item = with_store(ctx, |s, _| s.list_alerts(true, &now))?
+        .into_iter()
+        .find(|a| a.id == id)
+        .ok_or_else(|| Problem::not_found(format!("no alert with id {id}")))?;
+    envelope(200, &item, &now, NoMeta {})
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SilenceRequest {
+    rule: String,
+    #[serde(rename = "for")]
+    for_: String,
+    by: String,
+    #[serde(default, deserialize_with = "present")]
+    comment: Option<String>,
+}
+
+#[derive(Serialize)]
+struct SilenceData {
+    id: i64,
+    rule: String,
+    until: String,
+    created_at: String,
+    by: String,
+    comment: Option<String>,
+}
+
+fn silence(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
+    let req: SilenceRequest = parse_body(&ctx.body)?;
+    if !params::is_duration_syntax(&req.for_) {
+        return Err(Problem::body(
+            "/for",
+            "`for` must be a duration such as 30m, 2h or 1d",
+        ));
+    }
+    let d = crate::net::parse_duration(&req.for_)
+        .ok()
+        .filter(|d| !d.is_zero() && *d <= MAX_SILENCE)
+        .ok_or_else(|| Problem::body("/for", "`for` must be above 0 and at most 366d"))?;
+    check_by(&req.by)?;
+    check_comment(req.comment.as_deref())?;
+    let config = ctx
+        .shared
+        .config
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    if !config.alerts.rules.iter().any(|r| r.name == req.rule) {
+        let mut p = Problem::not_found(format!(
+            "no rule named {:?} in the config",
+            truncate(&req.rule, 100)
+        ));
+        p.pointer = Some("/rule".into());
+        return Err(p);
+    }
+    let now = chrono::Utc::now();
+    let until = crate::store::ts(
+        now + chrono::Duration::from_std(d).map_err(|e| Problem::body("/for", e.to_string()))?,
+    );
+    let created_at = crate::store::ts(now);
+    let id = ctx
+        .shared
+        .writer
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .add_silence(
+            &req.rule,
+            &until,
+            &req.by,
+            req.comment.as_deref(),
+            &created_at,
+        )
+        .map_err(Problem::from)?;
+    let data = SilenceData {
+        id,
+        rule: req.rule,
+        until,
+        created_at: created_at.clone(),
+        by: req.by,
+        comment: req.comment,
+    };
+    envelope(201, &data, &created_at, NoMeta {})
 }
 
 fn path_id(ctx: &Ctx<'_>) -> Result<i64, Problem> {

@@ -103,11 +103,30 @@ pub fn run(ctx: &Ctx, cmd: DbCommand) -> anyhow::Result<i32> {
             }
             Ok(0)
         }
-        DbCommand::Prune { .. } => Err(crate::Error::Internal(
-            "`vdt db prune` is not built yet".into(),
-        )
-        .with_hint("tracked in issue 10")
-        .into()),
+        DbCommand::Prune { dry_run } => {
+            let mut store = ctx.open_store(&loaded)?;
+            let retention = crate::store::prune::Retention::from_config(&loaded.config.retention);
+            let mut report = store.prune(&retention, chrono::Utc::now(), dry_run)?;
+            if !dry_run {
+                report.backups_removed = store.prune_backups(loaded.config.retention.backups)?;
+            }
+            if ctx.out.json {
+                ctx.out.json(&report);
+            } else {
+                let mut t = ctx
+                    .out
+                    .table(&["table", if dry_run { "would delete" } else { "deleted" }]);
+                for (table, n) in &report.deleted {
+                    t.add_row(vec![table.to_string(), n.to_string()]);
+                }
+                ctx.out.data(&t.to_string());
+                if !dry_run {
+                    ctx.out
+                        .note(&format!("old backups removed: {}", report.backups_removed));
+                }
+            }
+            Ok(0)
+        }
     }
 }
 

@@ -192,6 +192,34 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Alert events, newest first, ids below `before_id`, optionally of one rule.
+    pub fn alert_event_page(
+        &self,
+        rule: Option<&str>,
+        before_id: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<super::alerts::EventRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, alert_id, rule, kind, at, value, by, comment, until FROM alert_events
+             WHERE (?1 IS NULL OR rule = ?1) AND (?2 IS NULL OR id < ?2)
+             ORDER BY id DESC LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![rule, before_id, limit], |r| {
+            Ok(super::alerts::EventRow {
+                id: r.get(0)?,
+                alert_id: r.get(1)?,
+                rule: r.get(2)?,
+                kind: r.get(3)?,
+                at: r.get(4)?,
+                value: r.get(5)?,
+                by: r.get(6)?,
+                comment: r.get(7)?,
+                until: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Firing alerts per (rule, severity).
     pub fn firing_alert_counts(&self) -> Result<Vec<(String, String, u64)>> {
         let mut stmt = self.conn.prepare_cached(

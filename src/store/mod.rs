@@ -7,6 +7,7 @@ pub mod api;
 pub mod collections;
 pub mod health;
 pub mod metrics;
+pub mod prune;
 pub mod sync;
 pub mod traces;
 

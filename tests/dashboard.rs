@@ -50,7 +50,8 @@ struct Browser {
 }
 
 fn which(names: &[&str]) -> Option<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()).collect();
+    let mut dirs: Vec<PathBuf> =
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()).collect();
     if let Some(home) = std::env::var_os("HOME") {
         dirs.push(Path::new(&home).join(".cargo/bin"));
     }
@@ -80,13 +81,24 @@ fn find_browser(kind: Kind) -> Result<Browser, String> {
             "apt-get install firefox-esr; cargo install geckodriver --locked",
         ),
     };
-    let binary = which(bins).ok_or_else(|| format!("no {name} binary on PATH ({hint}, or run scripts/test.sh)"))?;
-    let driver = which(drivers).ok_or_else(|| format!("no {} on PATH ({hint}, or run scripts/test.sh)", drivers[0]))?;
-    Ok(Browser { kind, name, binary, driver })
+    let binary = which(bins)
+        .ok_or_else(|| format!("no {name} binary on PATH ({hint}, or run scripts/test.sh)"))?;
+    let driver = which(drivers)
+        .ok_or_else(|| format!("no {} on PATH ({hint}, or run scripts/test.sh)", drivers[0]))?;
+    Ok(Browser {
+        kind,
+        name,
+        binary,
+        driver,
+    })
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A child in its own process group, so the browser it starts goes with it.
@@ -98,7 +110,9 @@ impl Group {
     fn spawn(mut cmd: Command) -> Group {
         use std::os::unix::process::CommandExt;
         cmd.process_group(0);
-        Group { child: cmd.spawn().expect("spawn") }
+        Group {
+            child: cmd.spawn().expect("spawn"),
+        }
     }
 }
 
@@ -109,7 +123,9 @@ impl Drop for Group {
         if pid > 1 {
             // libc::kill needs `unsafe`, which this crate denies; kill(1) in the form that
             // names a process group unambiguously.
-            let _ = Command::new("kill").args(["-s", "KILL", "--", &format!("-{pid}")]).status();
+            let _ = Command::new("kill")
+                .args(["-s", "KILL", "--", &format!("-{pid}")])
+                .status();
         }
         let _ = self.child.wait();
     }
@@ -127,7 +143,8 @@ async fn start_driver(b: &Browser) -> Driver {
     let mut cmd = Command::new(&b.driver);
     match b.kind {
         Kind::Chromium => {
-            cmd.arg(format!("--port={port}")).arg("--allowed-ips=127.0.0.1");
+            cmd.arg(format!("--port={port}"))
+                .arg("--allowed-ips=127.0.0.1");
         }
         Kind::Firefox => {
             cmd.args(["--host", "127.0.0.1", "--port", &port.to_string()]);
@@ -149,15 +166,26 @@ async fn start_driver(b: &Browser) -> Driver {
         {
             break;
         }
-        assert!(Instant::now() < deadline, "{} did not answer on {url}", b.driver.display());
+        assert!(
+            Instant::now() < deadline,
+            "{} did not answer on {url}",
+            b.driver.display()
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    Driver { _group: group, url, _profile: profile }
+    Driver {
+        _group: group,
+        url,
+        _profile: profile,
+    }
 }
 
 /// `phone`: a second session, for phone sizes.
 async fn connect(b: &Browser, d: &Driver, phone: bool) -> Client {
-    let profile = d._profile.path().join(if phone { "chromium-phone" } else { "chromium" });
+    let profile = d
+        ._profile
+        .path()
+        .join(if phone { "chromium-phone" } else { "chromium" });
     let caps = match b.kind {
         Kind::Chromium => json!({
             "browserName": "chrome",
@@ -219,14 +247,25 @@ impl Api {
             .spawn()
             .expect("spawn vdt api");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
         let v: Value = serde_json::from_str(&line).unwrap_or_else(|_| {
             let _ = child.kill();
-            panic!("vdt api did not start: {line:?}\n{}", std::fs::read_to_string(&log).unwrap_or_default())
+            panic!(
+                "vdt api did not start: {line:?}\n{}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            )
         });
-        let addr = v["listening"].as_str().expect("listening address").to_owned();
+        let addr = v["listening"]
+            .as_str()
+            .expect("listening address")
+            .to_owned();
         let port = addr.rsplit(':').next().unwrap().parse().unwrap();
-        Api { child: Some(child), port }
+        Api {
+            child: Some(child),
+            port,
+        }
     }
 
     fn url(&self) -> String {
@@ -249,7 +288,12 @@ impl Drop for Api {
 }
 
 async fn get_json(url: &str, token: &str) -> Value {
-    let r = reqwest::Client::new().get(url).bearer_auth(token).send().await.unwrap();
+    let r = reqwest::Client::new()
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
     assert!(r.status().is_success(), "GET {url}: {}", r.status());
     r.json().await.unwrap()
 }
@@ -298,14 +342,34 @@ labels = { collection = "meetings" }
 /// webhook deliveries, two firing alerts, a resolved one and their history.
 fn seeded_env() -> TestEnv {
     let mut env = TestEnv::new();
-    env.set("VDT_TEST_API_TOKEN", ADMIN_TOKEN).set("VDT_TEST_API_READ_TOKEN", READ_TOKEN);
+    env.set("VDT_TEST_API_TOKEN", ADMIN_TOKEN)
+        .set("VDT_TEST_API_READ_TOKEN", READ_TOKEN);
     env.write_config(CONFIG);
     assert_code(&env.run(&["db", "migrate"]), 0);
     assert_code(
-        &env.run(&["config", "collections", "add", "vertigo_traces", "--kind", "traces", "--frequency", "30s"]),
+        &env.run(&[
+            "config",
+            "collections",
+            "add",
+            "vertigo_traces",
+            "--kind",
+            "traces",
+            "--frequency",
+            "30s",
+        ]),
         0,
     );
-    assert_code(&env.run(&["config", "collections", "add", "meetings", "--frequency", "1m"]), 0);
+    assert_code(
+        &env.run(&[
+            "config",
+            "collections",
+            "add",
+            "meetings",
+            "--frequency",
+            "1m",
+        ]),
+        0,
+    );
 
     let mut db = rusqlite::Connection::open(env.db_path()).unwrap();
     let tx = db.transaction().unwrap();
@@ -338,7 +402,11 @@ fn seeded_env() -> TestEnv {
         let ago_ms = 120_000 + i * 50_000;
         let start = chrono::DateTime::from_timestamp_millis(now_ms - ago_ms).unwrap();
         let status = if i % 7 == 3 { "error" } else { "success" };
-        let model = if i % 3 == 0 { "gemini-1.5-flash" } else { "gemini-1.5-pro" };
+        let model = if i % 3 == 0 {
+            "gemini-1.5-flash"
+        } else {
+            "gemini-1.5-pro"
+        };
         let duration = 300.0 + ((i * 37) % 41) as f64 * 97.3;
         tx.execute(
             "INSERT INTO traces (trace_id, name, status, model, start_time, duration_ms, input_tokens,
@@ -367,9 +435,30 @@ fn seeded_env() -> TestEnv {
         .unwrap();
     }
     let alerts = [
-        ("high-error-rate", "critical", "firing", 0.1458, r#"{"model":"gemini-1.5-pro"}"#, 9u64),
-        ("sync-lag", "warning", "firing", 2400.0, r#"{"collection":"meetings"}"#, 3),
-        ("slow-p95", "warning", "resolved", 3120.0, r#"{"model":"gemini-1.5-flash"}"#, 30),
+        (
+            "high-error-rate",
+            "critical",
+            "firing",
+            0.1458,
+            r#"{"model":"gemini-1.5-pro"}"#,
+            9u64,
+        ),
+        (
+            "sync-lag",
+            "warning",
+            "firing",
+            2400.0,
+            r#"{"collection":"meetings"}"#,
+            3,
+        ),
+        (
+            "slow-p95",
+            "warning",
+            "resolved",
+            3120.0,
+            r#"{"model":"gemini-1.5-flash"}"#,
+            30,
+        ),
     ];
     for (rule, sev, state, value, labels, since) in alerts {
         tx.execute(
@@ -425,15 +514,22 @@ fn group(v: f64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
     }
-    if v < 0.0 && n != 0 { format!("-{out}") } else { out }
+    if v < 0.0 && n != 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
 }
 
-fn shown(v: &Value, f: fn(f64) -> String) -> String {
+/// How the dashboard formats one kind of number.
+type Fmt = fn(f64) -> String;
+
+fn shown(v: &Value, f: Fmt) -> String {
     v.as_f64().map(f).unwrap_or_else(|| "—".into())
 }
 fn fmt_count(v: f64) -> String {
@@ -443,10 +539,18 @@ fn fmt_pct(v: f64) -> String {
     format!("{:.1}%", v * 100.0)
 }
 fn fmt_ms(v: f64) -> String {
-    if v >= 1000.0 { format!("{:.2} s", v / 1000.0) } else { format!("{} ms", group(v)) }
+    if v >= 1000.0 {
+        format!("{:.2} s", v / 1000.0)
+    } else {
+        format!("{} ms", group(v))
+    }
 }
 fn fmt_usd(v: f64) -> String {
-    if v.abs() >= 1.0 { format!("${v:.2}") } else { format!("${v:.4}") }
+    if v.abs() >= 1.0 {
+        format!("${v:.2}")
+    } else {
+        format!("${v:.4}")
+    }
 }
 
 // ---- page helpers ----------------------------------------------------------------------------
@@ -468,17 +572,28 @@ async fn wait_js(c: &Client, script: &str, what: &str) -> Value {
         }
         if Instant::now() > deadline {
             let body = c
-                .execute("return document.body ? document.body.innerText.slice(0, 3000) : ''", vec![])
+                .execute(
+                    "return document.body ? document.body.innerText.slice(0, 3000) : ''",
+                    vec![],
+                )
                 .await
                 .unwrap_or(Value::Null);
-            panic!("timed out waiting for {what}\npage text:\n{}", body.as_str().unwrap_or(""));
+            panic!(
+                "timed out waiting for {what}\npage text:\n{}",
+                body.as_str().unwrap_or("")
+            );
         }
         tokio::time::sleep(Duration::from_millis(150)).await;
     }
 }
 
 async fn text(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.unwrap()
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .unwrap()
 }
 
 async fn js(c: &Client, script: &str) -> Value {
@@ -510,7 +625,10 @@ async fn viewport(c: &Client, (w, h): (u32, u32)) {
         let nh = oh as i64 + h as i64 - inner.1;
         c.set_window_size(nw as u32, nh as u32).await.unwrap();
     }
-    panic!("cannot size the viewport to {w}x{h} CSS px (got {}x{})", inner.0, inner.1);
+    panic!(
+        "cannot size the viewport to {w}x{h} CSS px (got {}x{})",
+        inner.0, inner.1
+    );
 }
 
 fn screenshot_dir() -> PathBuf {
@@ -530,7 +648,10 @@ async fn screenshot(c: &Client, browser: &str, name: &str, (w, h): (u32, u32)) {
 fn axe_source() -> String {
     let path = std::env::var_os("VDT_TEST_AXE")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/axe/node_modules/axe-core/axe.min.js"));
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("target/axe/node_modules/axe-core/axe.min.js")
+        });
     if !path.is_file() {
         // The same install scripts/test.sh does, for a plain `cargo test`.
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/axe");
@@ -553,7 +674,9 @@ fn axe_source() -> String {
 async fn audit(c: &Client, axe: &str, label: &str) {
     let loaded = js(c, "return typeof window.axe !== 'undefined'").await;
     if loaded != Value::Bool(true) {
-        c.execute(&format!("{axe}\n;return true;"), vec![]).await.unwrap();
+        c.execute(&format!("{axe}\n;return true;"), vec![])
+            .await
+            .unwrap();
     }
     let out = c
         .execute_async(
@@ -569,11 +692,21 @@ async fn audit(c: &Client, axe: &str, label: &str) {
         .await
         .unwrap();
     let v: Value = serde_json::from_str(out.as_str().unwrap()).unwrap();
-    assert_eq!(v.as_array().map(Vec::len), Some(0), "axe on {label}: {}", serde_json::to_string_pretty(&v).unwrap());
+    assert_eq!(
+        v.as_array().map(Vec::len),
+        Some(0),
+        "axe on {label}: {}",
+        serde_json::to_string_pretty(&v).unwrap()
+    );
 }
 
 async fn key(c: &Client, keys: &str) {
-    c.active_element().await.unwrap().send_keys(keys).await.unwrap();
+    c.active_element()
+        .await
+        .unwrap()
+        .send_keys(keys)
+        .await
+        .unwrap();
 }
 
 const TAB: &str = "\u{E004}";
@@ -635,7 +768,7 @@ async fn scenario(b: &Browser) {
         // The numbers shown are the API's.
         let metrics = get_json(&format!("{base}/api/v1/metrics?window=1h"), ADMIN_TOKEN).await;
         let m = &metrics["data"];
-        let expect: [(&str, fn(f64) -> String); 8] = [
+        let expect: [(&str, Fmt); 8] = [
             ("traces_total", fmt_count),
             ("error_rate", fmt_pct),
             ("success_rate", fmt_pct),
@@ -773,19 +906,41 @@ async fn scenario(b: &Browser) {
     let _ = c.close().await;
 
     // Phone sizes, in a session of their own.
-    let phone = if b.kind == Kind::Firefox { FIREFOX_NARROWEST } else { PHONE };
+    let phone = if b.kind == Kind::Firefox {
+        FIREFOX_NARROWEST
+    } else {
+        PHONE
+    };
     let c = connect(b, &driver, true).await;
     let base = api.url();
     viewport(&c, phone).await;
     c.goto(&format!("{base}/")).await.unwrap();
-    wait_js(&c, "return !document.getElementById('token-panel').hidden", "the token form").await;
-    c.find(Locator::Id("token-input")).await.unwrap().send_keys(ADMIN_TOKEN).await.unwrap();
+    wait_js(
+        &c,
+        "return !document.getElementById('token-panel').hidden",
+        "the token form",
+    )
+    .await;
+    c.find(Locator::Id("token-input"))
+        .await
+        .unwrap()
+        .send_keys(ADMIN_TOKEN)
+        .await
+        .unwrap();
     key(&c, ENTER).await;
     wait_js(&c, "return document.getElementById('updated').dataset.state === 'ok' && document.getElementById('kpis').dataset.state === 'ok'", "a successful refresh").await;
     for view in ["overview", "alerts", "settings"] {
         goto_view(&c, view).await;
-        let overflow = js(&c, "return document.documentElement.scrollWidth - window.innerWidth").await;
-        assert!(overflow.as_i64().unwrap() <= 0, "{view}: no sideways scrolling at {}px (overflow {overflow})", phone.0);
+        let overflow = js(
+            &c,
+            "return document.documentElement.scrollWidth - window.innerWidth",
+        )
+        .await;
+        assert!(
+            overflow.as_i64().unwrap() <= 0,
+            "{view}: no sideways scrolling at {}px (overflow {overflow})",
+            phone.0
+        );
         audit(&c, &axe, &format!("{view} at {}x{}", phone.0, phone.1)).await;
         screenshot(&c, name, view, phone).await;
     }
@@ -794,15 +949,27 @@ async fn scenario(b: &Browser) {
         viewport(&c, NARROWEST).await;
         for view in ["overview", "alerts", "settings"] {
             goto_view(&c, view).await;
-            let overflow = js(&c, "return document.documentElement.scrollWidth - window.innerWidth").await;
-            assert!(overflow.as_i64().unwrap() <= 0, "{view}: no sideways scrolling at 360px (overflow {overflow})");
+            let overflow = js(
+                &c,
+                "return document.documentElement.scrollWidth - window.innerWidth",
+            )
+            .await;
+            assert!(
+                overflow.as_i64().unwrap() <= 0,
+                "{view}: no sideways scrolling at 360px (overflow {overflow})"
+            );
         }
         screenshot(&c, name, "overview", NARROWEST).await;
         viewport(&c, phone).await;
     }
     goto_view(&c, "overview").await;
     api.stop();
-    wait_js(&c, "return !document.getElementById('banner').hidden", "the error state").await;
+    wait_js(
+        &c,
+        "return !document.getElementById('banner').hidden",
+        "the error state",
+    )
+    .await;
     screenshot(&c, name, "error", phone).await;
     let _ = c.close().await;
     drop(api);
@@ -811,7 +978,10 @@ async fn scenario(b: &Browser) {
 
 fn config_collection(cfg: &Value, name: &str) -> Value {
     let d = &cfg["data"];
-    let list = d["collections"].as_array().or_else(|| d["sync"]["collections"].as_array()).expect("collections in /api/v1/config");
+    let list = d["collections"]
+        .as_array()
+        .or_else(|| d["sync"]["collections"].as_array())
+        .expect("collections in /api/v1/config");
     list.iter()
         .find(|c| c["name"] == json!(name))
         .cloned()
@@ -820,12 +990,18 @@ fn config_collection(cfg: &Value, name: &str) -> Value {
 
 fn alerts_list(v: &Value) -> Vec<Value> {
     let d = &v["data"];
-    d.as_array().or_else(|| d["alerts"].as_array()).cloned().expect("alerts list")
+    d.as_array()
+        .or_else(|| d["alerts"].as_array())
+        .cloned()
+        .expect("alerts list")
 }
 
 fn events_list(v: &Value) -> Vec<Value> {
     let d = &v["data"];
-    d.as_array().or_else(|| d["events"].as_array()).cloned().expect("events list")
+    d.as_array()
+        .or_else(|| d["events"].as_array())
+        .cloned()
+        .expect("events list")
 }
 
 fn run_in(kind: Kind) {
@@ -836,8 +1012,13 @@ fn run_in(kind: Kind) {
             return;
         }
     };
-    let _one = ONE_BROWSER_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let _one = ONE_BROWSER_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(scenario(&browser));
 }
 

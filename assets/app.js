@@ -171,7 +171,7 @@
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     var ctl = typeof AbortController !== 'undefined' ? new AbortController() : null;
     var to = ctl ? setTimeout(function () { ctl.abort(); }, 15000) : null;
-    return fetch(API + path, {
+    return fetch(path, {
       method: method, headers: headers, cache: 'no-store', credentials: 'same-origin',
       body: body === undefined ? undefined : JSON.stringify(body), signal: ctl ? ctl.signal : undefined
     }).then(function (res) {
@@ -209,12 +209,12 @@
     state.lastAttempt = new Date();
     if (manual) setUpdated();
     var jobs = [
-      ['status', api('GET', '/status')],
-      ['metrics', api('GET', '/metrics?window=' + encodeURIComponent(state.window))],
-      ['firing', api('GET', '/alerts?state=firing')],
-      ['history', api('GET', '/alerts/history')],
-      ['rules', api('GET', '/alerts/rules')],
-      ['config', api('GET', '/config')]
+      ['status', api('GET', '/api/v1/status')],
+      ['metrics', api('GET', '/api/v1/metrics?window=' + encodeURIComponent(state.window))],
+      ['firing', api('GET', '/api/v1/alerts?state=firing')],
+      ['history', api('GET', '/api/v1/alerts/history')],
+      ['rules', api('GET', '/api/v1/alerts/rules')],
+      ['config', api('GET', '/api/v1/config')]
     ];
     return Promise.all(jobs.map(function (j) {
       return j[1].then(function (v) { return { what: j[0], ok: true, value: v }; },
@@ -578,7 +578,7 @@
   function ack(a, btn) {
     btn.disabled = true;
     btn.textContent = 'Acknowledging…';
-    api('POST', '/alerts/' + encodeURIComponent(a.id) + '/ack', { by: 'dashboard', comment: 'acknowledged from the dashboard' })
+    api('POST', '/api/v1/alerts/' + encodeURIComponent(a.id) + '/ack', { by: 'dashboard', comment: 'acknowledged from the dashboard' })
       .then(function () {
         // Shown at once; the next refresh brings the server's own record.
         a.acked_by = a.acked_by || 'dashboard';
@@ -700,7 +700,7 @@
     delete state.settingsMsg[name];
     renderSettings();
     var body = { collections: [Object.assign({ name: name }, patch)] };
-    api('PATCH', '/config', body).then(function (data) {
+    api('PATCH', '/api/v1/config', body).then(function (data) {
       state.pendingSettings[name] -= 1;
       if (!state.pendingSettings[name]) delete state.pendingSettings[name];
       if (data && (Array.isArray(data.collections) || (data.sync && data.sync.collections))) {

@@ -964,6 +964,13 @@ async fn scenario(b: &Browser) {
     }
     goto_view(&c, "overview").await;
     api.stop();
+    // This session refreshes every 30 s (its own, fresh localStorage): ask now.
+    c.find(Locator::Id("refresh-now"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_js(
         &c,
         "return !document.getElementById('banner').hidden",

@@ -540,12 +540,15 @@
     var rules = state.data.rules;
     rules = Array.isArray(rules) ? rules : (rules && rules.rules) || [];
     var r = rules.filter(function (x) { return x.name === a.rule; })[0];
-    var metric = r ? r.metric : '';
-    if (/_rate$|_ratio$/.test(metric)) return fmt.pct(a.value);
-    if (/_ms$/.test(metric)) return fmt.ms(a.value);
-    if (/_seconds$/.test(metric)) return dur(a.value);
-    if (metric === 'cost_usd') return fmt.usd(a.value);
-    return fmt.num(a.value);
+    return metricValue(r ? r.metric : '', a.value);
+  }
+  function metricValue(metric, v) {
+    if (typeof v !== 'number') return show(v);
+    if (/_rate$|_ratio$/.test(metric)) return fmt.pct(v);
+    if (/_ms$/.test(metric)) return fmt.ms(v);
+    if (/_seconds$/.test(metric)) return dur(v);
+    if (metric === 'cost_usd') return fmt.usd(v);
+    return fmt.num(v);
   }
   function renderFiring(box, compact) {
     var list = firingList();
@@ -599,7 +602,12 @@
     var box = $('history');
     var d = state.data.history;
     if (!d) { sectionState(box, 'history'); return; }
-    var ev = Array.isArray(d) ? d : (d.events || d.items || []);
+    var ev = (Array.isArray(d) ? d : (d.events || d.items || [])).slice();
+    // Newest first by time (ties: newest id first).
+    ev.sort(function (x, y) {
+      var tx = parseTime(x.at), ty = parseTime(y.at);
+      return ((ty ? ty.getTime() : 0) - (tx ? tx.getTime() : 0)) || ((y.id || 0) - (x.id || 0));
+    });
     box.dataset.state = 'ok';
     if (!ev.length) { replace(box, h('p', { class: 'state', text: 'No alert events yet.' })); return; }
     replace(box, h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': 'Alert history' }, h('table', { class: 'grid history' },
@@ -635,13 +643,15 @@
     replace(box, h('ul', { class: 'rules' }, rules.map(function (r) {
       return h('li', { class: 'rule-card' },
         h('h3', {}, h('span', { class: 'sev sev-' + (r.severity || 'info'), text: r.severity || 'info' }), ' ', r.name),
-        h('p', { class: 'cond' }, h('code', { text: r.metric + ' ' + r.op + ' ' + show(r.threshold) }),
+        h('p', { class: 'cond' }, h('code', { text: r.metric + ' ' + r.op + ' ' + String(r.threshold) }),
+          typeof r.threshold === 'number' && metricValue(r.metric, r.threshold) !== fmt.num(r.threshold)
+            ? ' (' + metricValue(r.metric, r.threshold) + ')' : '',
           ' over ' + show(r.window) + (r['for'] && r['for'] !== '0s' ? ', for ' + show(r['for']) : '')),
         r.description ? h('p', { class: 'muted', text: r.description }) : null,
         h('dl', { class: 'facts' },
           r.labels && Object.keys(r.labels).length ? h('div', {}, h('dt', { text: 'Labels' }), h('dd', { text: show(r.labels) })) : null,
           r.group_by && r.group_by.length ? h('div', {}, h('dt', { text: 'Group by' }), h('dd', { text: show(r.group_by) })) : null,
-          h('div', {}, h('dt', { text: 'Channels' }), h('dd', { text: show(r.channels) })),
+          h('div', {}, h('dt', { text: 'Channels' }), h('dd', { text: r.channels && r.channels.length ? show(r.channels) : 'none' })),
           r.repeat_interval ? h('div', {}, h('dt', { text: 'Repeat' }), h('dd', { text: show(r.repeat_interval) })) : null));
     })));
   }

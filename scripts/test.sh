@@ -21,6 +21,7 @@ need redis-server command -v redis-server
 need redis-tools command -v redis-cli
 need sqlite3 command -v sqlite3
 need procps command -v pkill   # the health tests stop the emulator's process group
+need python3 command -v python3   # tests/webhooks.rs signs deliveries with python3's hmac
 need python3-aiosmtpd /usr/bin/python3 -c 'import aiosmtpd'
 need npm command -v npm        # axe-core for the dashboard's accessibility audit
 if [ ${#need_pkgs[@]} -gt 0 ]; then

@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod api;
+pub mod cache;
 pub mod cli;
 pub mod commands;
 pub mod config;

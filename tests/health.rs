@@ -307,7 +307,15 @@ fn firestore_emulator_up_passes_and_stopped_warns() {
         return;
     };
     let env = Env::new(&firestore_config(&emu.host())).with_collections(&[]);
-    let (r, code) = env.health(&["--check", "firestore:connection"]);
+    // A cold emulator's first API call (JIT warm-up) can outlast the check's 5 s timeout on a
+    // loaded two-core machine; it is warm once any call has been answered.
+    let (mut r, mut code) = env.health(&["--check", "firestore:connection"]);
+    for _ in 0..5 {
+        if r.one("firestore:connection").status == "pass" {
+            break;
+        }
+        (r, code) = env.health(&["--check", "firestore:connection"]);
+    }
     assert_eq!(r.one("firestore:connection").status, "pass", "{r:#?}");
     assert_eq!(code, 0);
 
@@ -439,7 +447,12 @@ fn pending_migrations_warn() {
     let (r, code) = env.health(&["--check", "sqlite:migrations"]);
     let m = r.one("sqlite:migrations");
     assert_eq!(m.status, "warn", "{r:#?}");
-    assert_eq!(m.observed_value, 2);
+    // Every migration after V1 is pending.
+    let after_v1 = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+        .unwrap()
+        .count()
+        - 1;
+    assert_eq!(m.observed_value, after_v1 as i64);
     assert!(m.output.as_deref().unwrap().contains("vdt db migrate"));
     assert_eq!(code, 0);
     let (_, code) = env.health(&["--check", "sqlite:migrations", "--fail-on", "warn"]);

@@ -3,12 +3,14 @@
 
 pub mod alerts;
 pub mod api;
+pub mod cache;
 pub mod completions;
 pub mod config;
 pub mod db;
 pub mod health;
 pub mod init;
 pub mod man;
+pub mod serve_webhooks;
 pub mod status;
 pub mod sync;
 
@@ -116,9 +118,9 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Db(cmd) => db::run(&ctx, cmd),
         Command::Config(cmd) => config::run(&ctx, cmd),
         Command::Sync(args) => sync::run(&ctx, args),
-        Command::ServeWebhooks(_) => not_built("serve-webhooks", 4),
+        Command::ServeWebhooks(args) => serve_webhooks::run(&ctx, args),
         Command::Alerts(cmd) => alerts::run(&ctx, cmd),
-        Command::Cache(_) => not_built("cache", 6),
+        Command::Cache(cmd) => cache::run(&ctx, cmd),
         Command::Health(args) => health::run(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),
         Command::Api(args) => api::run(&ctx, args),

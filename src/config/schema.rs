@@ -698,14 +698,13 @@ impl Config {
                     "{key}: no secret; set `secret_env` (the name of an environment variable) or `secret_file`"
                 )));
             }
-            if s.rate_limit.per_second.is_nan()
-                || s.rate_limit.per_second <= 0.0
-                || s.rate_limit.burst == 0
-            {
-                return Err(Error::config(format!(
-                    "{key}: rate_limit needs per_second > 0 and burst ≥ 1"
-                )));
-            }
+            // The limiter's own constructor decides, so config and receiver cannot disagree
+            // (it also refuses an infinite rate and one finer than a nanosecond).
+            crate::webhooks::ratelimit::RateLimiter::try_new(
+                s.rate_limit.per_second,
+                s.rate_limit.burst,
+            )
+            .map_err(|e| Error::config(format!("{key}: {e}")))?;
             check_cidrs(&format!("{key}.allow_ips"), &s.allow_ips)?;
             if s.secret.is_some() {
                 warnings.push(format!(

@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod prune;
 pub mod sync;
 pub mod traces;
+pub mod webhooks;
 
 use crate::config::Synchronous;
 use crate::error::{Error, Result};

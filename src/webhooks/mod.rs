@@ -1,4 +1,8 @@
-//! The webhook receiver's engines: signature schemes and per-source rate limiting.
+//! The webhook receiver: signature schemes, per-source rate limiting, and the server that
+//! checks, applies and logs deliveries.
 
 pub mod ratelimit;
 pub mod schemes;
+pub mod server;
+
+pub use server::{Handle, IngestBatch, WebhookServer};

@@ -8,9 +8,11 @@
 pub mod cli;
 pub mod emulator;
 pub mod fault_proxy;
+pub mod hooks_env;
 pub mod http;
 pub mod mailsink;
 pub mod receiver;
+pub mod redis;
 pub mod token_server;
 pub mod xdg;
 

@@ -1,0 +1,206 @@
+//! The webhook receiver's tables: one group-committed transaction per batch of deliveries, each
+//! claiming its delivery id in `webhook_deliveries`, applying its effect (`traces`, `sync_jobs`)
+//! and writing its `webhook_logs` row.
+
+use super::traces::{delete_trace_in, upsert_traces_in};
+use crate::error::Result;
+use crate::traces::TraceRow;
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+
+/// One `webhook_logs` row. Holds no secret and no signature header: the receiver never puts
+/// them here.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookLogRow {
+    pub source: String,
+    /// The body, truncated by the receiver (short for rejections).
+    pub payload: Option<String>,
+    pub status_code: u16,
+    pub processing_time_ms: f64,
+    pub event_type: Option<String>,
+    pub delivery_id: Option<String>,
+    pub error: Option<String>,
+    pub remote_addr: Option<String>,
+}
+
+/// What an accepted delivery changes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WebhookEffect {
+    /// Logged and acknowledged, nothing else.
+    None,
+    UpsertTrace(Box<TraceRow>),
+    DeleteTrace(String),
+    /// A `sync_jobs` row: `document_id` set for kind `document`, `None` for kind `collection`.
+    QueueSync {
+        collection: String,
+        document_id: Option<String>,
+    },
+}
+
+/// One item of a batch: a delivery to apply (claiming `delivery_id` first, when it has one), or
+/// a rejection that only writes its log row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchItem {
+    pub log: WebhookLogRow,
+    /// `None` for a rejection.
+    pub apply: Option<Apply>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Apply {
+    pub delivery_id: Option<String>,
+    pub effect: WebhookEffect,
+}
+
+/// What happened to one item once its batch committed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemOutcome {
+    /// A rejection's log row was written.
+    Logged,
+    /// The effect was applied; `job_id` for a queued sync, `existed` for a delete.
+    Applied { job_id: Option<i64>, existed: bool },
+    /// The delivery id was seen before: logged, not applied again.
+    Duplicate,
+    /// The item's statements failed and were rolled back alone; the message is for logs.
+    Failed(String),
+}
+
+const INSERT_LOG: &str = "INSERT INTO webhook_logs (source, payload, status_code, processed_at,
+        processing_time_ms, event_type, delivery_id, error, remote_addr)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+
+const CLAIM_DELIVERY: &str = "INSERT INTO webhook_deliveries (source, delivery_id, received_at)
+    VALUES (?1, ?2, ?3) ON CONFLICT (source, delivery_id) DO NOTHING";
+
+const QUEUE_JOB: &str = "INSERT INTO sync_jobs (kind, collection, document_id, source, created_at)
+    VALUES (?1, ?2, ?3, ?4, ?5)";
+
+fn insert_log_in(conn: &Connection, row: &WebhookLogRow, at: &str) -> Result<()> {
+    conn.prepare_cached(INSERT_LOG)?.execute(params![
+        row.source,
+        row.payload,
+        row.status_code,
+        at,
+        row.processing_time_ms,
+        row.event_type,
+        row.delivery_id,
+        row.error,
+        row.remote_addr,
+    ])?;
+    Ok(())
+}
+
+/// Claims `(source, delivery_id)`; false when it was claimed before.
+fn claim_delivery_in(conn: &Connection, source: &str, id: &str, at: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(CLAIM_DELIVERY)?
+        .execute(params![source, id, at])?
+        > 0)
+}
+
+fn apply_in(conn: &Connection, source: &str, apply: &Apply, at: &str) -> Result<ItemOutcome> {
+    if let Some(id) = &apply.delivery_id
+        && !claim_delivery_in(conn, source, id, at)?
+    {
+        return Ok(ItemOutcome::Duplicate);
+    }
+    let (job_id, existed) = match &apply.effect {
+        WebhookEffect::None => (None, false),
+        WebhookEffect::UpsertTrace(row) => {
+            upsert_traces_in(conn, std::slice::from_ref(row))?;
+            (None, true)
+        }
+        WebhookEffect::DeleteTrace(id) => (None, delete_trace_in(conn, id)?),
+        WebhookEffect::QueueSync {
+            collection,
+            document_id,
+        } => {
+            let kind = if document_id.is_some() {
+                "document"
+            } else {
+                "collection"
+            };
+            conn.prepare_cached(QUEUE_JOB)?.execute(params![
+                kind,
+                collection,
+                document_id,
+                source,
+                at
+            ])?;
+            (Some(conn.last_insert_rowid()), false)
+        }
+    };
+    Ok(ItemOutcome::Applied { job_id, existed })
+}
+
+/// Applies a batch in ONE immediate transaction and commits it; returns one outcome per item,
+/// in order. Each item runs inside its own savepoint, so one item's failure rolls back only
+/// that item (its log row is still written, with the failure). An error means the commit
+/// itself failed and nothing of the batch is stored.
+///
+/// The outcome's status is the caller's to put in the log row, so the caller passes a function
+/// that adjusts a log row to what will be answered (e.g. a duplicate's note).
+pub fn apply_webhook_batch(
+    conn: &mut Connection,
+    items: &mut [BatchItem],
+    settle: &dyn Fn(&mut WebhookLogRow, &ItemOutcome),
+) -> Result<Vec<ItemOutcome>> {
+    let at = super::now();
+    let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut outcomes = Vec::with_capacity(items.len());
+    for item in items.iter_mut() {
+        let outcome = match &item.apply {
+            None => ItemOutcome::Logged,
+            Some(apply) => apply_in_savepoint(&mut tx, &item.log.source, apply, &at),
+        };
+        settle(&mut item.log, &outcome);
+        insert_log_in(&tx, &item.log, &at)?;
+        outcomes.push(outcome);
+    }
+    tx.commit()?;
+    Ok(outcomes)
+}
+
+fn apply_in_savepoint(
+    tx: &mut Transaction<'_>,
+    source: &str,
+    apply: &Apply,
+    at: &str,
+) -> ItemOutcome {
+    let result = (|| {
+        let sp = tx.savepoint()?;
+        let outcome = apply_in(&sp, source, apply, at)?;
+        sp.commit()?;
+        Ok::<_, crate::error::Error>(outcome)
+    })();
+    result.unwrap_or_else(|e| {
+        let mut msg = e.to_string();
+        let mut src = std::error::Error::source(&e);
+        while let Some(s) = src {
+            msg.push_str(": ");
+            msg.push_str(&s.to_string());
+            src = s.source();
+        }
+        ItemOutcome::Failed(msg)
+    })
+}
+
+/// Counts for tests and `status`: (rows in `webhook_logs`, of which 2xx).
+pub fn webhook_log_counts(conn: &Connection) -> Result<(i64, i64)> {
+    Ok(conn.query_row(
+        "SELECT count(*), count(*) FILTER (WHERE status_code BETWEEN 200 AND 299) FROM webhook_logs",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?)
+}
+
+/// Whether a delivery id was already applied for a source.
+pub fn delivery_seen(conn: &Connection, source: &str, id: &str) -> Result<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM webhook_deliveries WHERE source = ?1 AND delivery_id = ?2",
+            params![source, id],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}

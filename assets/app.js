@@ -666,7 +666,7 @@
     return [];
   }
   function renderSettings() {
-    var box = $('settings');
+    var box = $('collection-settings');
     var cols = configCollections();
     if (!cols) { sectionState(box, 'config'); return; }
     box.dataset.state = 'ok';
@@ -745,7 +745,11 @@
       if (a.dataset.view === v) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
     });
     document.title = 'vdt — ' + v[0].toUpperCase() + v.slice(1);
-    if (focus) { var hd = $('h-' + v); if (hd) hd.focus(); }
+    if (focus) {
+      window.scrollTo(0, 0);
+      var hd = $('h-' + v);
+      if (hd) hd.focus({ preventScroll: true });
+    }
     // Charts drawn while hidden have no width; redraw the visible ones.
     if (v === 'overview' && state.data.metrics) renderMetrics();
   }

@@ -741,7 +741,7 @@ async fn scenario(b: &Browser) {
         assert_eq!(stored, json!(READ_TOKEN), "the token is kept in sessionStorage");
 
         goto_view(&c, "settings").await;
-        wait_js(&c, "return document.getElementById('settings').dataset.state === 'ok'", "settings").await;
+        wait_js(&c, "return document.getElementById('collection-settings').dataset.state === 'ok'", "settings").await;
         c.find(Locator::Id("enabled-meetings")).await.unwrap().click().await.unwrap();
         let msg = wait_js(
             &c,
@@ -958,8 +958,8 @@ async fn scenario(b: &Browser) {
                 overflow.as_i64().unwrap() <= 0,
                 "{view}: no sideways scrolling at 360px (overflow {overflow})"
             );
+            screenshot(&c, name, view, NARROWEST).await;
         }
-        screenshot(&c, name, "overview", NARROWEST).await;
         viewport(&c, phone).await;
     }
     goto_view(&c, "overview").await;

@@ -2,6 +2,7 @@
 //! binary in `main.rs` only parses, runs and maps the result to an exit code.
 
 pub mod alerts;
+pub mod api;
 pub mod cache;
 pub mod cli;
 pub mod commands;

@@ -1,4 +1,4 @@
-//! `vdt serve` as a library: the webhook receiver, the sync loop (holding the sync lock and
+//! `vdt serve` as a library: the API and dashboard, the webhook receiver, the sync loop (holding the sync lock and
 //! running queued jobs), the alert loop (on its interval and, with `real_time_alerts`, right
 //! after each ingest) and an hourly prune, in one process — the same engines the one-shot
 //! commands drive. The caller supplies the stop and reload signals and receives events.
@@ -75,6 +75,26 @@ pub async fn run(settings: ServeSettings, control: Control, events: EventFn) -> 
             }
         });
     }
+
+    let api_bind: SocketAddr = settings.config.api.bind.parse().map_err(|_| {
+        Error::config(format!(
+            "config key `api.bind`: {:?} is not an address",
+            settings.config.api.bind
+        ))
+    })?;
+    let api = Arc::new(
+        crate::api::ApiServer::new(
+            settings.config.clone(),
+            &settings.db_path,
+            settings.env.clone(),
+        )
+        .store_options(settings.store_options.clone())
+        .run(api_bind)?,
+    );
+    events(Event::Listening {
+        what: "api",
+        addr: api.local_addr(),
+    });
 
     let mut tasks = tokio::task::JoinSet::new();
 
@@ -216,8 +236,9 @@ pub async fn run(settings: ServeSettings, control: Control, events: EventFn) -> 
         });
     }
 
-    // SIGHUP: re-read the config file; a bad one is reported and the old one kept. Alert rules
-    // and channels take effect at the next evaluation.
+    // SIGHUP: re-read the config file; a bad one is reported and the old one kept. API tokens,
+    // CORS origins and features apply at once; alert rules and channels at the next
+    // evaluation. Webhook sources and bind addresses need a restart.
     {
         let mut stop = control.stop.clone();
         let reload = Arc::clone(&control.reload);
@@ -225,6 +246,7 @@ pub async fn run(settings: ServeSettings, control: Control, events: EventFn) -> 
         let events = Arc::clone(&events);
         let path = settings.config_path.clone();
         let env = settings.env.clone();
+        let api = Arc::clone(&api);
         tasks.spawn(async move {
             loop {
                 tokio::select! {
@@ -235,12 +257,15 @@ pub async fn run(settings: ServeSettings, control: Control, events: EventFn) -> 
                     return Ok(());
                 }
                 match crate::config::load(&path, true, &env) {
-                    Ok(loaded) => {
-                        if let Ok(mut c) = config.write() {
-                            *c = loaded.config;
+                    Ok(loaded) => match api.reload(loaded.config.clone(), &env) {
+                        Ok(()) => {
+                            if let Ok(mut c) = config.write() {
+                                *c = loaded.config;
+                            }
+                            events(Event::Reloaded);
                         }
-                        events(Event::Reloaded);
-                    }
+                        Err(e) => events(Event::ReloadFailed(e.to_string())),
+                    },
                     Err(e) => events(Event::ReloadFailed(e.to_string())),
                 }
             }
@@ -260,8 +285,14 @@ pub async fn run(settings: ServeSettings, control: Control, events: EventFn) -> 
             Err(e) => tracing::error!(error = %e, "a serve loop panicked"),
         }
     }
-    tokio::task::spawn_blocking(move || hooks.shutdown())
-        .await
-        .map_err(|e| Error::Internal(format!("webhook shutdown: {e}")))??;
+    let api = Arc::try_unwrap(api)
+        .map_err(|_| Error::Internal("the API handle is still shared at shutdown".into()))?;
+    tokio::task::spawn_blocking(move || {
+        let api_result = api.shutdown();
+        let hooks_result = hooks.shutdown();
+        api_result.and(hooks_result)
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("webhook shutdown: {e}")))??;
     Ok(())
 }

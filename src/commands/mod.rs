@@ -2,6 +2,7 @@
 //! exit codes; the engines beside it know nothing of the terminal.
 
 pub mod alerts;
+pub mod api;
 pub mod cache;
 pub mod completions;
 pub mod config;
@@ -16,7 +17,7 @@ pub mod sync;
 
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::config::{Env, Loaded};
-use crate::error::{Error, exit};
+use crate::error::exit;
 use crate::output::Output;
 use crate::store::{Store, StoreOptions};
 use std::path::PathBuf;
@@ -123,18 +124,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Cache(cmd) => cache::run(&ctx, cmd),
         Command::Health(args) => health::run(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),
-        Command::Api(_) => not_built("api", 8),
+        Command::Api(args) => api::run(&ctx, args),
         Command::Serve(args) => serve::run(&ctx, args),
         Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),
     }
-}
-
-/// A command whose engine has not landed yet says so plainly instead of pretending.
-fn not_built(name: &str, issue: u32) -> anyhow::Result<i32> {
-    Err(Error::Internal(format!(
-        "`vdt {name}` is not built yet (tracked in issue {issue})"
-    ))
-    .into())
 }
 
 /// Print an error chain the DESIGN way and pick its exit code.

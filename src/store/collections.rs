@@ -139,6 +139,42 @@ impl Store {
         Ok(self.collection(name)?.expect("updated"))
     }
 
+    /// Apply several changes in one transaction: all of them, or none when a name is missing
+    /// (the error names the first missing one) or a frequency is out of range.
+    pub fn set_collections(
+        &mut self,
+        changes: &[(String, CollectionChange)],
+    ) -> Result<Vec<CollectionRow>> {
+        for (_, change) in changes {
+            if let Some(f) = change.sync_frequency {
+                check_frequency(f)?;
+            }
+        }
+        self.write(|tx| {
+            for (name, change) in changes {
+                let n = tx.execute(
+                    "UPDATE live_data_config SET
+                        sync_frequency = COALESCE(?2, sync_frequency),
+                        enabled = COALESCE(?3, enabled),
+                        cursor_field = CASE WHEN ?4 THEN ?5 ELSE cursor_field END
+                     WHERE firestore_collection = ?1",
+                    params![
+                        name,
+                        change.sync_frequency.map(|f| f as i64),
+                        change.enabled,
+                        change.cursor_field.is_some(),
+                        change.cursor_field.clone().flatten(),
+                    ],
+                )?;
+                if n == 0 {
+                    return Err(not_found(name));
+                }
+            }
+            Ok(())
+        })?;
+        self.collections()
+    }
+
     pub fn remove_collection(&mut self, name: &str) -> Result<()> {
         let n = self.conn.execute(
             "DELETE FROM live_data_config WHERE firestore_collection = ?1",

@@ -3,6 +3,7 @@
 //! the project lives under this module, so another backend can be added behind it.
 
 pub mod alerts;
+pub mod api;
 pub mod collections;
 pub mod health;
 pub mod metrics;

@@ -1,0 +1,815 @@
+//! One function per route: validate what the router left (path ids, bodies), read through
+//! the engines, and shape the `{"data","meta"}` envelope — or the raw documents DESIGN names
+//! (health+json, OpenAPI, Prometheus text, liveness and readiness).
+
+use super::params;
+use super::problem::Problem;
+use super::prom;
+use super::router::{Ctx, Resp, RouteId};
+use super::{Shared, assets};
+use crate::health::{self, HealthInput, HealthReport, Status};
+use crate::store::Store;
+use crate::store::api::LogQuery;
+use crate::store::collections::CollectionChange;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub fn run(id: RouteId, ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
+    match id {
+        RouteId::Index => asset("index.html"),
+        RouteId::Asset => asset(ctx.path.rest.unwrap_or("")),
+        RouteId::OpenApi => Ok(Resp::json(200, ctx.shared.openapi.clone())),
+        RouteId::Livez => Ok(Resp::json(200, br#"{"status":"pass"}"#.to_vec())),
+        RouteId::Readyz => readyz(ctx),
+        RouteId::Health => health_route(ctx),
+        RouteId::Prometheus => prometheus(ctx),
+        RouteId::Status => status(ctx),
+        RouteId::Metrics => metrics(ctx),
+        RouteId::Logs => logs(ctx),
+        RouteId::Alerts => alerts(ctx),
+        RouteId::AlertsHistory => alerts_history(ctx),
+        RouteId::AlertsRules => alert_rules(ctx),
+        RouteId::AlertAck => alert_ack(ctx),
+        RouteId::Silences => silence(ctx),
+        RouteId::ConfigGet => config_get(ctx),
+        RouteId::ConfigPatch => config_patch(ctx),
+    }
+}
+
+fn asset(name: &str) -> Result<Resp, Problem> {
+    let (ct, bytes) = assets::find(name)
+        .ok_or_else(|| Problem::not_found(format!("no asset {:?}", truncate(name, 100))))?;
+    let mut r = Resp::new(200, ct, bytes.to_vec());
+    if ct.starts_with("text/html") {
+        // Everything the dashboard loads is embedded and same-origin.
+        r.headers.push((
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'".into(),
+        ));
+    }
+    Ok(r)
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+/// `{"data": …, "meta": {"generated_at": …, …}}`.
+#[derive(Serialize)]
+struct Envelope<'a, D: Serialize, M: Serialize> {
+    data: &'a D,
+    meta: Meta<'a, M>,
+}
+
+#[derive(Serialize)]
+struct Meta<'a, M: Serialize> {
+    generated_at: &'a str,
+    #[serde(flatten)]
+    extra: M,
+}
+
+#[derive(Serialize)]
+struct NoMeta {}
+
+fn envelope<D: Serialize, M: Serialize>(
+    status: u16,
+    data: &D,
+    generated_at: &str,
+    extra: M,
+) -> Result<Resp, Problem> {
+    let body = serde_json::to_vec(&Envelope {
+        data,
+        meta: Meta {
+            generated_at,
+            extra,
+        },
+    })
+    .map_err(|e| Problem::internal(&e))?;
+    Ok(Resp::json(status, body))
+}
+
+/// Run `f` on the worker's read-only connection; a failed query drops the connection so the
+/// next request starts from a fresh one.
+fn with_store<T>(
+    ctx: &mut Ctx<'_>,
+    f: impl FnOnce(&Store, &crate::config::Config) -> crate::Result<T>,
+) -> Result<T, Problem> {
+    let config = ctx
+        .shared
+        .config
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    let store = ctx.worker.store(ctx.shared).map_err(Problem::from)?;
+    match f(store, &config) {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            ctx.worker.reset();
+            Err(e.into())
+        }
+    }
+}
+
+fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
+}
+
+// ---- health ----------------------------------------------------------------------------------
+
+/// Health probes within this long of the last run share its report.
+const HEALTH_MEMO: Duration = Duration::from_secs(1);
+
+fn health_report(shared: &Shared) -> Arc<HealthReport> {
+    // Held while the checks run: concurrent probes wait for one run instead of each starting one.
+    let mut memo = shared.health_memo.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((at, report)) = memo.as_ref()
+        && at.elapsed() < HEALTH_MEMO
+    {
+        return Arc::clone(report);
+    }
+    let config = (**shared.config.read().unwrap_or_else(|p| p.into_inner())).clone();
+    let input = HealthInput::new(&shared.db_path, config);
+    let report = Arc::new(shared.runtime.block_on(health::run_once(&input)));
+    *memo = Some((Instant::now(), Arc::clone(&report)));
+    report
+}
+
+fn health_route(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
+    let report = health_report(ctx.shared);
+    let body = serde_json::to_vec(&*report).map_err(|e| Problem::internal(&e))?;
+    let code = if report.status == Status::Fail {
+        503
+    } else {
+        200
+    };
+    Ok(Resp::new(code, "application/health+json", body))
+}
+
+fn readyz(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
+    let report = health_report(ctx.shared);
+    let code = if report.status == Status::Fail {
+        503
+    } else {
+        200
+    };
+    let body = serde_json::to_vec(&serde_json::json!({"status": report.status}))
+        .map_err(|e| Problem::internal(&e))?;
+    Ok(Resp::json(code, body))
+}
+
+// ---- status ----------------------------------------------------------------------------------
+
+#[derive(Serialize, Deserialize)]
+struct StatusData {
+    #[serde(flatten)]
+    overview: crate::status::Overview,
+    started_at: String,
+    uptime_seconds: u64,
+}
+
+fn status(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
+    let overview = with_store(ctx, |s, c| crate::status::overview(s, c, now()))?;
+    let generated_at = overview.generated_at.clone();
+    let data = StatusData {
+        overview,
+        started_at: ctx.shared.started_at.clone(),
+        uptime_seconds: ctx.shared.started.elapsed().as_secs(),
+    };
+    envelope(200, &data, &generated_at, NoMeta {})
+}
+
+// ---- metrics ---------------------------------------------------------------------------------
+
+/// Shortest and longest metrics window.
+const MIN_WINDOW: Duration = Duration::from_secs(60);
+const MAX_WINDOW: Duration = Duration::from_secs(30 * 86400);
+
+/// The validated query of `/api/v1/metrics`: window and label filters.
+struct MetricsParams {
+    window: Duration,
+    window_text: String,
+    labels: std::collections::BTreeMap<String, String>,
+}
+
+fn metrics_params(q: &params::Query) -> Result<MetricsParams, Problem> {
+    let window = q.duration("window", MIN_WINDOW, MAX_WINDOW, Duration::from_secs(3600))?;
+    let mut labels = std::collections::BTreeMap::new();
+    for name in ["model", "project", "collection", "source"] {
+        if let Some(v) = q.text(name) {
+            labels.insert(name.to_owned(), v.to_owned());
+        }
+    }
+    Ok(MetricsParams {
+        window,
+        window_text: q.get("window").unwrap_or("1h").to_owned(),
+        labels,
+    })
+}
+
+#[derive(Serialize)]
+struct MetricsMeta<'a> {
+    window: &'a str,
+    /// Whether the cache answered: `hit`, `miss`, or `off` (no cache in this process).
+    cache: &'a str,
+}
+
+fn metrics(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
+    let p = metrics_params(&ctx.query)?;
+    let q = crate::metrics::MetricsQuery {
+        window: p.window,
+        labels: p.labels,
+        now: None,
+        buckets: 60,
+    };
+    let summary = with_store(ctx, |s, _| crate::metrics::summary(s, &q))?;
+    let generated_at = summary.to.clone();
+    envelope(
+        200,
+        &summary,
+        &generated_at,
+        MetricsMeta {
+            window: &p.window_text,
+            cache: "off",
+        },
+    )
+}
+
+// ---- logs ------------------------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct PageMeta<'a> {
+    kind: &'a str,
+    limit: i64,
+    next_cursor: Option<String>,
+}
+
+fn logs(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
+    let q = &ctx.query;
+    let kind = q.choice("kind", &["webhook", "sync"], "webhook")?;
+    let limit = q.int("limit", 1..=500, 50)?;
+    let before_id = q.cursor("cursor")?;
+    let source = q.text("source").map(str::to_owned);
+    let status = match q.get("status") {
+        None => None,
+        Some(v) if kind == "webhook" => {
+            // Exactly three digits, 100-599: the OpenAPI pattern, no other spelling.
+            let b = v.as_bytes();
+            if b.len() != 3 || !(b'1'..=b'5').contains(&b[0]) || !b.iter().all(u8::is_ascii_digit) {
+                return Err(Problem::param(
+                    "status",
+                    format!("{:?} is not an HTTP status code (100-599)", truncate(v, 64)),
+                ));
+            }
+            Some(v.to_owned())
+        }
+        Some(_) => Some(
+            q.choice("status", &["success", "error", "in_progress"], "")?
+                .to_owned(),
+        ),
+    };
+    let lq = LogQuery {
+        source: source.as_deref(),
+        status: status.as_deref(),
+        before_id,
+        limit: limit as u32 + 1,
+    };
+    let generated_at = crate::store::now();
+    let limit_usize = limit as usize;
+    let next = |last_id: Option<i64>, more: bool| {
+        if more {
+            last_id.map(params::encode_cursor)
+        } else {
+            None
+        }
+    };
+    if kind == "webhook" {
+        let mut rows = with_store(ctx, |s, _| s.webhook_log_page(&lq))?;
+        let more = rows.len() > limit_usize;
+        rows.truncate(limit_usize);
+        let next_cursor = next(rows.last().map(|r| r.id), more);
+        envelope(
+            200,
+            &rows,
+            &generated_at,
+            PageMeta {
+                kind,
+                limit,
+                next_cursor,
+            },
+        )
+    } else {
+        let mut rows = with_store(ctx, |s, _| s.sync_log_page(&lq))?;
+        let more = rows.len() > limit_usize;
+        rows.truncate(limit_usize);
+        let next_cursor = next(rows.last().map(|r| r.id), more);
+        envelope(
+            200,
+            &rows,
+            &generated_at,
+            PageMeta {
+                kind,
+                limit,
+                next_cursor,
+            },
+        )
+    }
+}
+
+// ---- alerts ----------------------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct StateMeta<'a> {
+    state: &'a str,
+}
+
+fn alerts(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
+    let state = ctx
+        .query
+        .choice("state", &["firing", "pending", "resolved", "all"], "all")?;
+    let now = crate::store::now();
+    let mut list = with_store(ctx, |s, _| s.list_alerts(true, &now))?;
+    if state != "all" {
+        list.retain(|a| a.state == state);
+    }
+    envelope(200, &list, &now, StateMeta { state })
+}
+
+#[derive(Serialize)]
+struct HistoryMeta {
+    limit: i64,
+    next_cursor: Option<String>,
+}
+
+fn alerts_history(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
+    let limit = ctx.query.int("limit", 1..=500, 100)?;
+    let before_id = ctx.query.cursor("cursor")?;
+    let rule = ctx.query.text("rule").map(str::to_owned);
+    let now = crate::store::now();
+    let mut events = with_store(ctx, |s, _| {
+        s.alert_event_page(rule.as_deref(), before_id, limit as u32 + 1)
+    })?;
+    let more = events.len() > limit as usize;
+    events.truncate(limit as usize);
+    let next_cursor = if more {
+        events.last().map(|e| params::encode_cursor(e.id))
+    } else {
+        None
+    };
+    envelope(200, &events, &now, HistoryMeta { limit, next_cursor })
+}
+
+fn alert_rules(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
+    let config = ctx
+        .shared
+        .config
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    envelope(200, &config.alerts.rules, &crate::store::now(), NoMeta {})
+}
+
+/// Longest `by` in acks and silences, and longest comment.
+const MAX_BY_CHARS: usize = 200;
+const MAX_COMMENT_CHARS: usize = 2000;
+/// Longest silence.
+const MAX_SILENCE: Duration = Duration::from_secs(366 * 86400);
+
+fn check_by(by: &str) -> Result<(), Problem> {
+    let n = by.chars().count();
+    if n == 0 || n > MAX_BY_CHARS || by.chars().any(char::is_control) {
+        return Err(Problem::body(
+            "/by",
+            format!("`by` must be 1 to {MAX_BY_CHARS} characters, without control characters"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_comment(comment: Option<&str>) -> Result<(), Problem> {
+    if comment.is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
+        return Err(Problem::body(
+            "/comment",
+            format!("`comment` must be at most {MAX_COMMENT_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AckRequest {
+    by: String,
+    #[serde(default, deserialize_with = "present")]
+    comment: Option<String>,
+}
+
+fn alert_ack(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
+    let id = path_id(ctx)?;
+    let req: AckRequest = parse_body(&ctx.body)?;
+    check_by(&req.by)?;
+    check_comment(req.comment.as_deref())?;
+    let now = crate::store::now();
+    {
+        let mut store = ctx.shared.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let alert = store
+            .alert(id)
+            .map_err(Problem::from)?
+            .ok_or_else(|| Problem::not_found(format!("no alert with id {id}")))?;
+        if alert.state != "firing" {
+            return Err(Problem::conflict(format!(
+                "alert {id} ({}) is {}; only a firing alert can be acknowledged",
+                alert.rule, alert.state
+            )));
+        }
+        store
+            .ack_alert(id, &req.by, req.comment.as_deref(), &now)
+            .map_err(|e| match e {
+                // Resolved between the check and the write.
+                crate::Error::Failed { message, .. } => Problem::conflict(message),
+                e => e.into(),
+            })?;
+    }
+    let item = with_store(ctx, |s, _| s.list_alerts(true, &now))?
+        .into_iter()
+        .find(|a| a.id == id)
+        .ok_or_else(|| Problem::not_found(format!("no alert with id {id}")))?;
+    envelope(200, &item, &now, NoMeta {})
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SilenceRequest {
+    rule: String,
+    #[serde(rename = "for")]
+    for_: String,
+    by: String,
+    #[serde(default, deserialize_with = "present")]
+    comment: Option<String>,
+}
+
+#[derive(Serialize)]
+struct SilenceData {
+    id: i64,
+    rule: String,
+    until: String,
+    created_at: String,
+    by: String,
+    comment: Option<String>,
+}
+
+fn silence(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
+    let req: SilenceRequest = parse_body(&ctx.body)?;
+    if !params::is_duration_syntax(&req.for_) {
+        return Err(Problem::body(
+            "/for",
+            "`for` must be a duration such as 30m, 2h or 1d",
+        ));
+    }
+    let d = crate::net::parse_duration(&req.for_)
+        .ok()
+        .filter(|d| !d.is_zero() && *d <= MAX_SILENCE)
+        .ok_or_else(|| Problem::body("/for", "`for` must be above 0 and at most 366d"))?;
+    check_by(&req.by)?;
+    check_comment(req.comment.as_deref())?;
+    let config = ctx
+        .shared
+        .config
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    if !config.alerts.rules.iter().any(|r| r.name == req.rule) {
+        let mut p = Problem::not_found(format!(
+            "no rule named {:?} in the config",
+            truncate(&req.rule, 100)
+        ));
+        p.pointer = Some("/rule".into());
+        return Err(p);
+    }
+    let now = chrono::Utc::now();
+    let until = crate::store::ts(
+        now + chrono::Duration::from_std(d).map_err(|e| Problem::body("/for", e.to_string()))?,
+    );
+    let created_at = crate::store::ts(now);
+    let id = ctx
+        .shared
+        .writer
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .add_silence(
+            &req.rule,
+            &until,
+            &req.by,
+            req.comment.as_deref(),
+            &created_at,
+        )
+        .map_err(Problem::from)?;
+    let data = SilenceData {
+        id,
+        rule: req.rule,
+        until,
+        created_at: created_at.clone(),
+        by: req.by,
+        comment: req.comment,
+    };
+    envelope(201, &data, &created_at, NoMeta {})
+}
+
+fn path_id(ctx: &Ctx<'_>) -> Result<i64, Problem> {
+    let raw = ctx.path.segment.unwrap_or("");
+    raw.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0 && raw.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or_else(|| {
+            Problem::param(
+                "id",
+                format!(
+                    "{:?} is not an alert id (a positive integer)",
+                    truncate(raw, 64)
+                ),
+            )
+        })
+}
+
+/// Parse a JSON body into `T`, naming the field at fault.
+fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Problem> {
+    if body.is_empty() {
+        return Err(Problem::body("", "a JSON body is required"));
+    }
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let pointer = if path == "." {
+            String::new()
+        } else {
+            format!("/{}", path.replace(['.', '['], "/").replace(']', "")).replace("//", "/")
+        };
+        Problem::body(&pointer, e.inner().to_string())
+    })
+}
+
+// ---- config ----------------------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct ConfigData {
+    collections: Vec<crate::store::collections::CollectionRow>,
+    features: crate::status::Features,
+}
+
+fn features(c: &crate::config::Config) -> crate::status::Features {
+    crate::status::Features {
+        live_data_enabled: c.features.live_data_enabled,
+        real_time_alerts: c.features.real_time_alerts,
+        advanced_caching: c.features.advanced_caching,
+    }
+}
+
+fn config_get(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
+    let data = with_store(ctx, |s, c| {
+        Ok(ConfigData {
+            collections: s.collections()?,
+            features: features(c),
+        })
+    })?;
+    envelope(200, &data, &crate::store::now(), NoMeta {})
+}
+
+/// Most collections one PATCH may name.
+const MAX_PATCH_COLLECTIONS: usize = 1000;
+/// Longest sync frequency accepted: a year, in seconds.
+pub const MAX_FREQUENCY_SECONDS: u64 = 366 * 86400;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigPatch {
+    collections: Vec<CollectionPatch>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CollectionPatch {
+    name: String,
+    #[serde(default, deserialize_with = "present")]
+    sync_frequency: Option<u64>,
+    #[serde(default, deserialize_with = "present")]
+    enabled: Option<bool>,
+}
+
+/// An optional field that, when present, must hold a value: `null` is refused, as the
+/// OpenAPI schema says (absent means "unchanged").
+fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
+fn config_patch(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
+    let patch: ConfigPatch = parse_body(&ctx.body)?;
+    if patch.collections.len() > MAX_PATCH_COLLECTIONS {
+        return Err(Problem::body(
+            "/collections",
+            format!("at most {MAX_PATCH_COLLECTIONS} collections per request"),
+        ));
+    }
+    let mut changes: Vec<(String, CollectionChange)> = Vec::new();
+    for (i, c) in patch.collections.iter().enumerate() {
+        if changes.iter().any(|(n, _)| *n == c.name) {
+            return Err(Problem::body(
+                &format!("/collections/{i}/name"),
+                format!("{:?} is named twice", truncate(&c.name, 100)),
+            ));
+        }
+        if let Some(f) = c.sync_frequency
+            && !(1..=MAX_FREQUENCY_SECONDS).contains(&f)
+        {
+            return Err(Problem::body(
+                &format!("/collections/{i}/sync_frequency"),
+                format!("sync_frequency must be 1 to {MAX_FREQUENCY_SECONDS} seconds"),
+            ));
+        }
+        if c.sync_frequency.is_none() && c.enabled.is_none() {
+            return Err(Problem::body(
+                &format!("/collections/{i}"),
+                "give sync_frequency, enabled, or both",
+            ));
+        }
+        changes.push((
+            c.name.clone(),
+            CollectionChange {
+                sync_frequency: c.sync_frequency,
+                enabled: c.enabled,
+                cursor_field: None,
+            },
+        ));
+    }
+    let collections = {
+        let mut store = ctx.shared.writer.lock().unwrap_or_else(|p| p.into_inner());
+        for (i, (name, _)) in changes.iter().enumerate() {
+            if store.collection(name).map_err(Problem::from)?.is_none() {
+                let mut p = Problem::not_found(format!(
+                    "collection {:?} is not configured",
+                    truncate(name, 100)
+                ));
+                p.pointer = Some(format!("/collections/{i}/name"));
+                return Err(p);
+            }
+        }
+        store.set_collections(&changes).map_err(|e| match e {
+            crate::Error::Usage { message, .. } => Problem::body("/collections", message),
+            crate::Error::Failed { message, .. } => Problem::not_found(message),
+            e => e.into(),
+        })?
+    };
+    let config = ctx
+        .shared
+        .config
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    let data = ConfigData {
+        collections,
+        features: features(&config),
+    };
+    envelope(200, &data, &crate::store::now(), NoMeta {})
+}
+
+// ---- Prometheus ------------------------------------------------------------------------------
+
+fn prometheus(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
+    let mut w = prom::Writer::default();
+    w.family(
+        "vdt_build_info",
+        "gauge",
+        "Always 1; the version of the running vdt is its label.",
+    );
+    w.sample(
+        "vdt_build_info",
+        &[("version", env!("CARGO_PKG_VERSION"))],
+        1.0,
+    );
+    ctx.shared.http.write(&mut w);
+
+    let bounds_ms: Vec<f64> = prom::SYNC_BUCKETS.iter().map(|s| s * 1000.0).collect();
+    let (runs, durations, successes, deliveries, firing) = with_store(ctx, |s, _| {
+        Ok((
+            s.sync_run_counts()?,
+            s.sync_duration_histograms(&bounds_ms)?,
+            s.last_successes()?,
+            s.webhook_delivery_counts()?,
+            s.firing_alert_counts()?,
+        ))
+    })?;
+    w.family(
+        "vdt_sync_runs_total",
+        "counter",
+        "Sync runs kept in sync_status (pruned by retention.sync_status), by collection and status.",
+    );
+    for (collection, status, n) in &runs {
+        w.sample(
+            "vdt_sync_runs_total",
+            &[("collection", collection), ("status", status)],
+            *n as f64,
+        );
+    }
+    w.family(
+        "vdt_sync_duration_seconds",
+        "histogram",
+        "Duration of finished sync runs kept in sync_status, by collection.",
+    );
+    for h in &durations {
+        for (bound, n) in prom::SYNC_BUCKETS.iter().zip(&h.bucket_counts) {
+            w.sample(
+                "vdt_sync_duration_seconds_bucket",
+                &[
+                    ("collection", &h.collection),
+                    ("le", &prom::fmt_float(*bound)),
+                ],
+                *n as f64,
+            );
+        }
+        w.sample(
+            "vdt_sync_duration_seconds_bucket",
+            &[("collection", &h.collection), ("le", "+Inf")],
+            h.count as f64,
+        );
+        w.sample(
+            "vdt_sync_duration_seconds_sum",
+            &[("collection", &h.collection)],
+            h.sum_ms / 1000.0,
+        );
+        w.sample(
+            "vdt_sync_duration_seconds_count",
+            &[("collection", &h.collection)],
+            h.count as f64,
+        );
+    }
+    w.family(
+        "vdt_sync_last_success_timestamp_seconds",
+        "gauge",
+        "Unix time of the newest successful sync, by collection.",
+    );
+    for (collection, at) in &successes {
+        if let Ok(t) = chrono::DateTime::parse_from_rfc3339(at) {
+            w.sample(
+                "vdt_sync_last_success_timestamp_seconds",
+                &[("collection", collection)],
+                t.timestamp_millis() as f64 / 1000.0,
+            );
+        }
+    }
+    w.family(
+        "vdt_firestore_requests_total",
+        "counter",
+        "Firestore HTTP requests made by this process, retries included, by status code (\"error\": no response).",
+    );
+    for (code, n) in crate::firestore::request_counts() {
+        w.sample("vdt_firestore_requests_total", &[("code", &code)], n as f64);
+    }
+    w.family(
+        "vdt_webhook_deliveries_total",
+        "counter",
+        "Webhook deliveries kept in webhook_logs (pruned by retention.webhook_logs), by source and status code.",
+    );
+    for (source, code, n) in &deliveries {
+        w.sample(
+            "vdt_webhook_deliveries_total",
+            &[("source", source), ("code", &code.to_string())],
+            *n as f64,
+        );
+    }
+    w.family(
+        "vdt_alerts_firing",
+        "gauge",
+        "Alerts currently firing, by rule and severity.",
+    );
+    for (rule, severity, n) in &firing {
+        w.sample(
+            "vdt_alerts_firing",
+            &[("rule", rule), ("severity", severity)],
+            *n as f64,
+        );
+    }
+    Ok(Resp::new(
+        200,
+        "text/plain; version=0.0.4; charset=utf-8",
+        w.finish().into_bytes(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_errors_point_at_the_field() {
+        let e = parse_body::<ConfigPatch>(br#"{"collections":[{"name":"a","sync_frequency":-1}]}"#)
+            .unwrap_err();
+        assert_eq!(e.pointer.as_deref(), Some("/collections/0/sync_frequency"));
+        let e = parse_body::<ConfigPatch>(br#"{"collections":[],"x":1}"#).unwrap_err();
+        assert_eq!(e.status, 400);
+        let e = parse_body::<ConfigPatch>(b"").unwrap_err();
+        assert_eq!(e.status, 400);
+    }
+}

@@ -354,31 +354,75 @@ fn prune_removes_what_retention_says_and_nothing_else() {
     );
 }
 
+fn http_get(url: &str) -> (u16, String) {
+    let rest = url.trim_start_matches("http://");
+    let (host, path) = rest
+        .split_once('/')
+        .map_or((rest, "/".to_owned()), |(h, p)| (h, format!("/{p}")));
+    let Ok(mut s) = TcpStream::connect(host) else {
+        return (0, String::new());
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+    let _ = write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    );
+    let mut resp = String::new();
+    let _ = s.read_to_string(&mut resp);
+    let code = resp
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = resp
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (code, body)
+}
+
 #[test]
-fn demo_starts_serves_and_stops_cleanly() {
+fn demo_starts_serves_live_data_and_stops_cleanly() {
     if support::emulator::binary().is_none() {
         eprintln!("skipped: firestore emulator not installed");
         return;
     }
     let root = env!("CARGO_MANIFEST_DIR");
-    let out = std::process::Command::new("bash")
+    let mut demo = std::process::Command::new("bash")
         .arg(format!("{root}/scripts/demo.sh"))
-        .args(["--duration", "8", "--no-build"])
+        .args(["--duration", "20", "--no-build"])
         .env("VDT_BIN", env!("CARGO_BIN_EXE_vdt"))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .output()
+        .spawn()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let mut lines = BufReader::new(demo.stdout.take().unwrap()).lines();
+    let url = lines
+        .find_map(|l| l.ok()?.strip_prefix("Dashboard: ").map(str::to_owned))
+        .expect("the demo prints one Dashboard: line");
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    // The dashboard is served, and the mirror fills with the seeded traces.
+    let (code, page) = http_get(&url);
+    assert_eq!(code, 200);
+    assert!(page.contains("<html") || page.contains("<!doctype") || page.contains("<!DOCTYPE"));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (code, body) = http_get(&format!("{url}api/v1/metrics?window=24h"));
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        if code == 200 && v["data"]["traces_total"].as_f64().unwrap_or(0.0) >= 300.0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no synced traces on the API: {code} {body}"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let out = demo.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
-    let url = stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("Dashboard: "))
-        .unwrap_or_else(|| panic!("no dashboard line: {stdout}\n{stderr}"));
-    assert!(url.starts_with("http://127.0.0.1:"));
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("demo stopped"), "{stderr}");
-    // Its temporary directory is gone, and no emulator of its own is left.
+    // Its temporary directory is gone.
     let dir = stderr
         .lines()
         .find_map(|l| l.strip_prefix("demo stopped; removed "))

@@ -14,7 +14,6 @@ use crate::store::Store;
 use crate::store::api::LogQuery;
 use crate::store::collections::CollectionChange;
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -192,19 +191,19 @@ fn announce_write(shared: &Shared) {
 fn status(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
     let (c, _) = cached(ctx, reads::STATUS_CLASS, reads::STATUS_KEY, reads::status)?;
     // The cached overview is a JSON object; this process's start time and uptime are added
-    // to it per response.
+    // to it per response, written straight into the envelope.
     let text = c.data.get();
-    let body = text
+    let object = text
         .strip_suffix('}')
         .filter(|t| t.starts_with('{') && t.len() > 1)
         .ok_or_else(|| Problem::internal(&"the status overview is not a JSON object"))?;
-    let data = format!(
-        "{body},\"started_at\":\"{}\",\"uptime_seconds\":{}}}",
+    let body = format!(
+        "{{\"data\":{object},\"started_at\":\"{}\",\"uptime_seconds\":{}}},\"meta\":{{\"generated_at\":{}}}}}",
         ctx.shared.started_at,
-        ctx.shared.started.elapsed().as_secs()
+        ctx.shared.started.elapsed().as_secs(),
+        serde_json::to_string(&c.generated_at).map_err(|e| Problem::internal(&e))?,
     );
-    let data = RawValue::from_string(data).map_err(|e| Problem::internal(&e))?;
-    envelope(200, &data, &c.generated_at, NoMeta {})
+    Ok(Resp::json(200, body.into_bytes()))
 }
 
 // ---- metrics ---------------------------------------------------------------------------------

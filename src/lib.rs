@@ -15,6 +15,7 @@ pub mod logging;
 pub mod metrics;
 pub mod net;
 pub mod output;
+pub mod serve;
 pub mod status;
 pub mod store;
 pub mod sync;

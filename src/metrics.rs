@@ -17,8 +17,8 @@
 //! No data: rates and percentiles of an empty window are `None`, and a rule on `None` does not
 //! fire. Counts and sums (`traces_total`, `cost_usd`, `tokens_total`, `sync_failures`) of an
 //! empty window are 0, so a "no traffic" rule such as `traces_total < 1` can fire.
-//! `cache_hit_ratio` and `redis_memory_ratio` belong to the cache and always evaluate to
-//! `None` here until the cache engine provides them.
+//! `cache_hit_ratio` and `redis_memory_ratio` belong to the cache: `None` here, filled in from
+//! the cache by the alerts engine (`alerts::fill_cache_metrics`).
 
 use crate::error::{Error, Result};
 use crate::store::Store;

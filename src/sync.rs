@@ -764,6 +764,68 @@ impl SortKey {
     }
 }
 
+/// The `--watch` driver (also `serve`'s sync loop): every second, re-read `live_data_config` (so
+/// frequency and enabled changes apply without a restart), sync the collections that are due,
+/// run queued jobs, and hand each pass's report to `on_report`. Returns when `stop` turns true.
+/// The caller holds the sync lock.
+pub async fn watch(
+    engine: &Arc<Engine>,
+    opts: RunOptions,
+    progress: ProgressFn,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+    on_report: &(dyn Fn(&SyncReport) + Send + Sync),
+) -> Result<()> {
+    use std::collections::HashMap;
+    let mut next_due: HashMap<String, Instant> = HashMap::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut first = opts.full;
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.changed() => {}
+        }
+        if *stop.borrow() {
+            return Ok(());
+        }
+        let rows = engine.open()?.collections()?;
+        let now = Instant::now();
+        let due: Vec<String> = rows
+            .iter()
+            .filter(|r| r.enabled && (opts.only.is_empty() || opts.only.contains(&r.name)))
+            .filter(|r| next_due.get(&r.name).is_none_or(|t| *t <= now))
+            .map(|r| r.name.clone())
+            .collect();
+        for r in rows.iter().filter(|r| due.contains(&r.name)) {
+            next_due.insert(
+                r.name.clone(),
+                now + Duration::from_secs(r.sync_frequency.max(1)),
+            );
+        }
+        if due.is_empty() {
+            // Still run the jobs a webhook may have queued.
+            match engine.run_jobs(&progress).await {
+                Ok(jobs) if jobs.done + jobs.failed > 0 => {
+                    on_report(&SyncReport::summarize(Vec::new(), jobs));
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "running sync jobs failed"),
+            }
+            continue;
+        }
+        let run = RunOptions {
+            only: due,
+            full: first,
+            dry_run: opts.dry_run,
+        };
+        first = false;
+        match engine.run_once(&run, Arc::clone(&progress)).await {
+            Ok(report) => on_report(&report),
+            Err(e) => tracing::error!(error = %e, "sync pass failed"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

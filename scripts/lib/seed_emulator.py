@@ -40,7 +40,7 @@ def ts(ms):
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms / 1000)) + ".%03dZ" % (ms % 1000)
 
 
-def trace(i, now_ms, rng, fail_every, spike_every):
+def trace(i, now_ms, rng, fail_every, spike_every, newest):
     start = now_ms - rng.randint(0, 3_600_000)
     failed = fail_every and i % fail_every == 0
     duration = rng.randint(400, 2500)
@@ -66,7 +66,9 @@ def trace(i, now_ms, rng, fail_every, spike_every):
         "created_at": start,
     }
     doc = {k: value(v) for k, v in fields.items()}
-    doc["updated_at"] = {"timestampValue": ts(now_ms + i)}
+    # One second apart, the newest now: writes spread over time as in production, so an
+    # incremental run's overlap window holds a few documents, not the whole seed.
+    doc["updated_at"] = {"timestampValue": ts(now_ms - (newest - i) * 1000)}
     return doc
 
 
@@ -116,7 +118,7 @@ def main():
     root = "projects/%s/databases/(default)/documents/%s" % (a.project, collection)
     batch = []
     for i in range(a.start, a.start + a.count):
-        fields = trace(i, now_ms, rng, a.fail_every, a.spike_every) if a.kind == "traces" else meeting(i, now_ms, rng)
+        fields = trace(i, now_ms, rng, a.fail_every, a.spike_every, a.start + a.count - 1) if a.kind == "traces" else meeting(i, now_ms, rng)
         doc_id = "tr_%08d" % i if a.kind == "traces" else "m_%06d" % i
         batch.append({"update": {"name": "%s/%s" % (root, doc_id), "fields": fields}})
         if len(batch) == 500:

@@ -172,6 +172,37 @@ pub struct Payload {
     pub at: String,
 }
 
+/// `cache_hit_ratio` and `redis_memory_ratio` come from the cache (Redis counters shared by every
+/// process, and `INFO memory`), not from SQLite; without Redis they have no value and never fire.
+fn fill_cache_metrics(
+    cfg: &Config,
+    requests: &[MetricRequest],
+    values: &mut [Vec<crate::metrics::MetricValue>],
+) {
+    let wanted = |m: &str| m == "cache_hit_ratio" || m == "redis_memory_ratio";
+    if cfg.redis.url.is_none() || !requests.iter().any(|r| wanted(&r.metric)) {
+        return;
+    }
+    let (hit, memory) = match crate::cache::Cache::from_config(cfg) {
+        Ok(cache) => cache.ratios(),
+        Err(e) => {
+            tracing::warn!(error = %e, "cache metrics unavailable");
+            return;
+        }
+    };
+    for (r, vals) in requests.iter().zip(values.iter_mut()) {
+        let value = match r.metric.as_str() {
+            "cache_hit_ratio" => hit,
+            "redis_memory_ratio" => memory,
+            _ => continue,
+        };
+        *vals = vec![crate::metrics::MetricValue {
+            labels: BTreeMap::new(),
+            value,
+        }];
+    }
+}
+
 /// Evaluate every rule at `now` and apply the transitions in one transaction (rolled back for
 /// a dry run). The report's `notifications` lists, for a dry run, what would be queued.
 pub fn evaluate(
@@ -190,7 +221,8 @@ pub fn evaluate(
             group_by: r.group_by.clone(),
         })
         .collect();
-    let values = crate::metrics::evaluate_many(store, now, &requests)?;
+    let mut values = crate::metrics::evaluate_many(store, now, &requests)?;
+    fill_cache_metrics(cfg, &requests, &mut values);
     let now_s = crate::store::ts(now);
     store.alerts_tx(!dry_run, |tx| {
         let mut report = CheckReport {

@@ -18,6 +18,11 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
         "text/css; charset=utf-8",
         include_bytes!("../../assets/app.css"),
     ),
+    (
+        "chart.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/chart.js"),
+    ),
 ];
 
 /// An embedded file by exact name: no path is ever resolved, so `..` cannot escape.

@@ -10,13 +10,14 @@ pub mod db;
 pub mod health;
 pub mod init;
 pub mod man;
+pub mod serve;
 pub mod serve_webhooks;
 pub mod status;
 pub mod sync;
 
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::config::{Env, Loaded};
-use crate::error::{Error, exit};
+use crate::error::exit;
 use crate::output::Output;
 use crate::store::{Store, StoreOptions};
 use std::path::PathBuf;
@@ -124,17 +125,9 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Health(args) => health::run(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),
         Command::Api(args) => api::run(&ctx, args),
-        Command::Serve(_) => not_built("serve", 10),
+        Command::Serve(args) => serve::run(&ctx, args),
         Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),
     }
-}
-
-/// A command whose engine has not landed yet says so plainly instead of pretending.
-fn not_built(name: &str, issue: u32) -> anyhow::Result<i32> {
-    Err(Error::Internal(format!(
-        "`vdt {name}` is not built yet (tracked in issue {issue})"
-    ))
-    .into())
 }
 
 /// Print an error chain the DESIGN way and pick its exit code.

@@ -7,7 +7,7 @@ use crate::sync::{Engine, Progress, ProgressFn, RunOptions, SyncReport};
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub fn run(ctx: &Ctx, args: SyncArgs) -> anyhow::Result<i32> {
     let loaded = ctx.load_config()?;
@@ -124,67 +124,28 @@ fn progress_display(ctx: &Ctx) -> ProgressFn {
     })
 }
 
-/// Loop until SIGINT/SIGTERM: each tick, re-read `live_data_config` (so frequency and enabled
-/// changes apply without a restart), sync the collections that are due, run queued jobs.
+/// Loop until SIGINT/SIGTERM; the current pass finishes first.
 async fn watch(
     ctx: &Ctx,
     engine: &Arc<Engine>,
     opts: RunOptions,
     progress: ProgressFn,
 ) -> anyhow::Result<i32> {
-    let mut next_due: HashMap<String, Instant> = HashMap::new();
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut first = opts.full;
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-    loop {
-        tokio::select! {
-            _ = tick.tick() => {}
-            _ = tokio::signal::ctrl_c() => break,
-            _ = term.recv() => break,
-        }
-        let store =
-            crate::store::Store::open(&ctx.db_path, &crate::store::StoreOptions::default())?;
-        let rows = store.collections()?;
-        drop(store);
-        let now = Instant::now();
-        let due: Vec<String> = rows
-            .iter()
-            .filter(|r| r.enabled && (opts.only.is_empty() || opts.only.contains(&r.name)))
-            .filter(|r| next_due.get(&r.name).is_none_or(|t| *t <= now))
-            .map(|r| r.name.clone())
-            .collect();
-        for r in &rows {
-            if due.contains(&r.name) {
-                next_due.insert(
-                    r.name.clone(),
-                    now + Duration::from_secs(r.sync_frequency.max(1)),
-                );
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        if let Ok(mut term) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
             }
+        } else {
+            let _ = tokio::signal::ctrl_c().await;
         }
-        let run = RunOptions {
-            only: due.clone(),
-            full: first,
-            dry_run: opts.dry_run,
-        };
-        first = false;
-        if due.is_empty() {
-            // Still run jobs a webhook may have queued.
-            let jobs = engine.run_jobs(&progress).await?;
-            if jobs.done + jobs.failed > 0 && ctx.out.json {
-                ctx.out.json(
-                    &serde_json::json!({"status": "success", "collections": [], "jobs": jobs}),
-                );
-            }
-            continue;
-        }
-        match engine.run_once(&run, Arc::clone(&progress)).await {
-            Ok(report) => show(ctx, &report),
-            Err(e) => {
-                tracing::error!(error = %e, "sync pass failed");
-            }
-        }
-    }
+        let _ = tx.send(true);
+    });
+    crate::sync::watch(engine, opts, progress, rx, &|report| show(ctx, report)).await?;
     ctx.out.note("stopped");
     Ok(0)
 }

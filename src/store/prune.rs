@@ -106,8 +106,9 @@ impl Store {
                     |row| row.get::<_, i64>(0),
                 )? as u64
             } else {
+                let columns = key.trim_matches(['(', ')']);
                 let sql = format!(
-                    "DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {table} WHERE {cond} LIMIT {BATCH})"
+                    "DELETE FROM {table} WHERE {key} IN (SELECT {columns} FROM {table} WHERE {cond} LIMIT {BATCH})"
                 );
                 let mut total = 0u64;
                 loop {

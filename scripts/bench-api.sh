@@ -44,7 +44,7 @@ export VDT_API_TOKEN=$TOKEN
 
 echo "seeding $TRACES traces over the last 24 h..." >&2
 NOW_MS=$(($(date +%s) * 1000))
-sqlite3 "$DB" <<SQL
+sqlite3 "$DB" >/dev/null <<SQL
 PRAGMA journal_mode=WAL;
 INSERT INTO live_data_config (firestore_collection, sync_frequency, enabled, kind, cursor_field)
   VALUES ('vertigo_traces', 30, 1, 'traces', 'updated_at'), ('meetings', 60, 1, 'documents', NULL);
@@ -82,33 +82,33 @@ measure() { # $1 = url, rest = extra wrk args
         /Requests\/sec:/ { rps = $2 }
         $1 == "50%" { p50 = ms($2) }
         $1 == "99%" { p99 = ms($2) }
-        /Socket errors/ { errs = $0 }
+        /Socket errors/ { gsub(/^ +/, ""); gsub(/ /, "_"); errs = $0 }
         /Non-2xx/ { non2xx = $NF }
-        END { printf "%.0f %.3f %.3f %s\n", rps, p50, p99, (non2xx != "" ? "non2xx=" non2xx : "") }
+        END { printf "%.0f %.3f %.3f %s%s\n", rps, p50, p99, (non2xx != "" ? "non2xx=" non2xx " " : ""), errs }
     ' "$WORK/wrk.out"
 }
 
-start_api() { # $1 = label; environment decides the cache
+start_api() { # $1 = label; environment decides the cache; sets ADDR
     : >"$WORK/$1.addr"
     "$VDT" api --bind 127.0.0.1:0 --json >"$WORK/$1.addr" 2>"$WORK/$1.log" &
     PIDS+=($!)
-    listen_addr "$WORK/$1.addr"
+    ADDR=$(listen_addr "$WORK/$1.addr")
 }
 
 stop_last() {
-    local p=${PIDS[-1]}
-    kill "$p" 2>/dev/null || true
-    wait "$p" 2>/dev/null || true
-    unset 'PIDS[-1]'
+    local i=$((${#PIDS[@]} - 1))
+    kill "${PIDS[$i]}" 2>/dev/null || true
+    wait "${PIDS[$i]}" 2>/dev/null || true
+    unset "PIDS[$i]"
 }
 
-declare -A RPS P50 P99
+declare -A RPS P50 P99 NOTE
 
 : >"$WORK/bare.addr"
 "$BARE" 127.0.0.1:0 >"$WORK/bare.addr" &
 PIDS+=($!)
 ADDR=$(listen_addr "$WORK/bare.addr")
-read -r RPS[ceiling] P50[ceiling] P99[ceiling] _ < <(measure "http://$ADDR/")
+read -r RPS[ceiling] P50[ceiling] P99[ceiling] NOTE[ceiling] < <(measure "http://$ADDR/")
 stop_last
 
 AUTH=(-H "Authorization: Bearer $TOKEN")
@@ -126,17 +126,17 @@ for mode in on off; do
             sleep 0.3
         fi
     fi
-    ADDR=$(start_api "api-$mode")
+    start_api "api-$mode"
     # One request first, so the cached run measures the steady state.
     curl -s -o /dev/null "${AUTH[@]}" "http://$ADDR/api/v1/metrics?window=24h" || true
-    read -r RPS[status-$mode] P50[status-$mode] P99[status-$mode] _ < <(measure "http://$ADDR/api/v1/status" "${AUTH[@]}")
-    read -r RPS[metrics-$mode] P50[metrics-$mode] P99[metrics-$mode] _ < <(measure "http://$ADDR/api/v1/metrics?window=24h" "${AUTH[@]}")
+    read -r RPS[status-$mode] P50[status-$mode] P99[status-$mode] NOTE[status-$mode] < <(measure "http://$ADDR/api/v1/status" "${AUTH[@]}")
+    read -r RPS[metrics-$mode] P50[metrics-$mode] P99[metrics-$mode] NOTE[metrics-$mode] < <(measure "http://$ADDR/api/v1/metrics?window=24h" "${AUTH[@]}")
     stop_last
 done
 
 printf '\n%-16s %10s %10s %10s\n' case req/s p50_ms p99_ms
 for c in ceiling status-on metrics-on status-off metrics-off; do
-    printf '%-16s %10s %10s %10s\n' "$c" "${RPS[$c]}" "${P50[$c]}" "${P99[$c]}"
+    printf '%-16s %10s %10s %10s %s\n' "$c" "${RPS[$c]}" "${P50[$c]}" "${P99[$c]}" "${NOTE[$c]:-}"
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "inf"; else printf "%.2f", a / b }'; }
 echo

@@ -11,6 +11,8 @@
 mod api_support;
 #[path = "support/cli.rs"]
 mod cli;
+#[path = "support/redis.rs"]
+mod redis_support;
 
 use api_support::{ApiProcess, Reply, request, send_raw};
 use cli::{TestEnv, assert_code, stderr};
@@ -1327,4 +1329,86 @@ fn alerts_list_ack_silence_and_history_go_through_the_alerts_store() {
     let rules = admin_get(&api, "/api/v1/alerts/rules").json();
     assert_eq!(rules["data"][0]["name"], "high-error-rate");
     assert_eq!(rules["data"][0]["for"], "0s");
+}
+
+// ---- the cache ----------------------------------------------------------------------------------
+
+#[test]
+fn metrics_and_status_read_through_the_cache_and_writes_invalidate_it() {
+    if !redis_support::shared_available() {
+        return;
+    }
+    let mut env = env();
+    env.set("VDT_REDIS__URL", &redis_support::shared_url()).set(
+        "VDT_REDIS__PREFIX",
+        &redis_support::unique_prefix("api_cache"),
+    );
+    let api = start(&env);
+    let first = admin_get(&api, "/api/v1/metrics?window=24h").json();
+    assert_eq!(first["meta"]["cache"], "miss");
+    let second = admin_get(&api, "/api/v1/metrics?window=24h").json();
+    assert_eq!(second["meta"]["cache"], "hit");
+    assert_eq!(second["data"], first["data"]);
+    assert_eq!(
+        second["meta"]["generated_at"],
+        first["meta"]["generated_at"]
+    );
+    // Another filter is another key.
+    let filtered = admin_get(&api, "/api/v1/metrics?window=24h&model=gemini-1.5-pro").json();
+    assert_eq!(filtered["meta"]["cache"], "miss");
+    assert_eq!(filtered["data"]["traces_total"], 5);
+
+    // A write through the API is seen at once: the status shows the new frequency.
+    let status = |api: &ApiProcess| {
+        let s = admin_get(api, "/api/v1/status").json();
+        s["data"]["collections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "meetings")
+            .unwrap()["sync_frequency"]
+            .clone()
+    };
+    assert_eq!(status(&api), 60);
+    let r = api.send(
+        "PATCH",
+        "/api/v1/config",
+        &[
+            ("Authorization", &bearer(ADMIN)),
+            ("Content-Type", "application/json"),
+        ],
+        Some(br#"{"collections":[{"name":"meetings","sync_frequency":90}]}"#),
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(status(&api), 90);
+    assert_eq!(
+        admin_get(&api, "/api/v1/metrics?window=24h").json()["meta"]["cache"],
+        "miss"
+    );
+
+    // Another API process on the same Redis shares the values.
+    let other = start(&env);
+    assert_eq!(
+        admin_get(&other, "/api/v1/metrics?window=24h").json()["meta"]["cache"],
+        "hit"
+    );
+    let m = other.get("/metrics", &[]).text();
+    assert!(
+        m.lines()
+            .any(|l| l == "vdt_cache_hits_total{tier=\"redis\"} 1"),
+        "{m}"
+    );
+}
+
+#[test]
+fn with_caching_off_every_read_computes() {
+    let mut env = env();
+    env.set("ADVANCED_CACHING", "false");
+    let api = start(&env);
+    for _ in 0..2 {
+        assert_eq!(
+            admin_get(&api, "/api/v1/metrics?window=1h").json()["meta"]["cache"],
+            "off"
+        );
+    }
 }

@@ -5,8 +5,10 @@
 use super::params;
 use super::problem::Problem;
 use super::prom;
+use super::reads::{self, Computed};
 use super::router::{Ctx, Resp, RouteId};
 use super::{Shared, assets};
+use crate::cache::KeyClass;
 use crate::health::{self, HealthInput, HealthReport, Status};
 use crate::store::Store;
 use crate::store::api::LogQuery;
@@ -111,10 +113,6 @@ fn with_store<T>(
     }
 }
 
-fn now() -> chrono::DateTime<chrono::Utc> {
-    chrono::Utc::now()
-}
-
 // ---- health ----------------------------------------------------------------------------------
 
 /// Health probes within this long of the last run share its report.
@@ -129,7 +127,8 @@ fn health_report(shared: &Shared) -> Arc<HealthReport> {
         return Arc::clone(report);
     }
     let config = (**shared.config.read().unwrap_or_else(|p| p.into_inner())).clone();
-    let input = HealthInput::new(&shared.db_path, config);
+    let mut input = HealthInput::new(&shared.db_path, config);
+    input.breaker_open = shared.cache.breaker_open();
     let report = Arc::new(shared.runtime.block_on(health::run_once(&input)));
     *memo = Some((Instant::now(), Arc::clone(&report)));
     report
@@ -160,23 +159,51 @@ fn readyz(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
 
 // ---- status ----------------------------------------------------------------------------------
 
-#[derive(Serialize, Deserialize)]
-struct StatusData {
-    #[serde(flatten)]
-    overview: crate::status::Overview,
-    started_at: String,
-    uptime_seconds: u64,
+/// Read `class:key` through the cache, computing on a miss; says whether the cache answered
+/// (`hit`), computed (`miss`), or is switched off (`off`: no Redis, no in-process tier).
+fn cached(
+    ctx: &mut Ctx<'_>,
+    class: KeyClass,
+    key: &str,
+    compute: impl FnOnce(&Store, &crate::config::Config) -> crate::Result<Computed>,
+) -> Result<(Computed, &'static str), Problem> {
+    let cache = Arc::clone(&ctx.shared.cache);
+    let mut ran = false;
+    let value = cache.get_or_compute(class, key, || {
+        ran = true;
+        with_store(ctx, compute)
+    })?;
+    let how = if cache.backend() == "memory" && !cache.options().local_enabled {
+        "off"
+    } else if ran {
+        "miss"
+    } else {
+        "hit"
+    };
+    Ok((value, how))
+}
+
+/// After a committed write: cached reads from before it are not served again.
+fn announce_write(shared: &Shared) {
+    shared.cache.bump_generation();
 }
 
 fn status(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
-    let overview = with_store(ctx, |s, c| crate::status::overview(s, c, now()))?;
-    let generated_at = overview.generated_at.clone();
-    let data = StatusData {
-        overview,
-        started_at: ctx.shared.started_at.clone(),
-        uptime_seconds: ctx.shared.started.elapsed().as_secs(),
-    };
-    envelope(200, &data, &generated_at, NoMeta {})
+    let (c, _) = cached(ctx, reads::STATUS_CLASS, reads::STATUS_KEY, reads::status)?;
+    // The cached overview is a JSON object; this process's start time and uptime are added
+    // to it per response, written straight into the envelope.
+    let text = c.data.get();
+    let object = text
+        .strip_suffix('}')
+        .filter(|t| t.starts_with('{') && t.len() > 1)
+        .ok_or_else(|| Problem::internal(&"the status overview is not a JSON object"))?;
+    let body = format!(
+        "{{\"data\":{object},\"started_at\":\"{}\",\"uptime_seconds\":{}}},\"meta\":{{\"generated_at\":{}}}}}",
+        ctx.shared.started_at,
+        ctx.shared.started.elapsed().as_secs(),
+        serde_json::to_string(&c.generated_at).map_err(|e| Problem::internal(&e))?,
+    );
+    Ok(Resp::json(200, body.into_bytes()))
 }
 
 // ---- metrics ---------------------------------------------------------------------------------
@@ -216,21 +243,18 @@ struct MetricsMeta<'a> {
 
 fn metrics(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
     let p = metrics_params(&ctx.query)?;
-    let q = crate::metrics::MetricsQuery {
-        window: p.window,
-        labels: p.labels,
-        now: None,
-        buckets: 60,
-    };
-    let summary = with_store(ctx, |s, _| crate::metrics::summary(s, &q))?;
-    let generated_at = summary.to.clone();
+    let key = reads::metrics_key(&p.window_text, &p.labels);
+    let (window, labels) = (p.window, p.labels);
+    let (c, how) = cached(ctx, reads::METRICS_CLASS, &key, move |s, _| {
+        reads::metrics(s, window, labels)
+    })?;
     envelope(
         200,
-        &summary,
-        &generated_at,
+        &c.data,
+        &c.generated_at,
         MetricsMeta {
             window: &p.window_text,
-            cache: "off",
+            cache: how,
         },
     )
 }
@@ -430,6 +454,7 @@ fn alert_ack(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
                 e => e.into(),
             })?;
     }
+    announce_write(ctx.shared);
     let item = with_store(ctx, |s, _| s.list_alerts(true, &now))?
         .into_iter()
         .find(|a| a.id == id)
@@ -504,6 +529,7 @@ fn silence(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
             &created_at,
         )
         .map_err(Problem::from)?;
+    announce_write(ctx.shared);
     let data = SilenceData {
         id,
         rule: req.rule,
@@ -662,6 +688,7 @@ fn config_patch(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
             e => e.into(),
         })?
     };
+    announce_write(ctx.shared);
     let config = ctx
         .shared
         .config
@@ -779,6 +806,63 @@ fn prometheus(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
             *n as f64,
         );
     }
+    let cs = ctx.shared.cache.local_stats();
+    w.family(
+        "vdt_cache_hits_total",
+        "counter",
+        "Cache reads this process answered from a tier, by tier (local: in-process).",
+    );
+    w.sample(
+        "vdt_cache_hits_total",
+        &[("tier", "local")],
+        cs.local_hits as f64,
+    );
+    w.sample(
+        "vdt_cache_hits_total",
+        &[("tier", "redis")],
+        cs.redis_hits as f64,
+    );
+    w.family(
+        "vdt_cache_misses_total",
+        "counter",
+        "Cache reads this process did not find in a tier, by tier.",
+    );
+    w.sample(
+        "vdt_cache_misses_total",
+        &[("tier", "local")],
+        cs.local_misses as f64,
+    );
+    w.sample(
+        "vdt_cache_misses_total",
+        &[("tier", "redis")],
+        cs.redis_misses as f64,
+    );
+    w.family(
+        "vdt_cache_computes_total",
+        "counter",
+        "Values this process computed from SQLite because no tier held them.",
+    );
+    w.sample("vdt_cache_computes_total", &[], cs.computes as f64);
+    w.family(
+        "vdt_cache_redis_errors_total",
+        "counter",
+        "Redis operations that failed or timed out.",
+    );
+    w.sample("vdt_cache_redis_errors_total", &[], cs.redis_errors as f64);
+    w.family(
+        "vdt_cache_breaker_open",
+        "gauge",
+        "1 while the circuit breaker in front of Redis is open (Redis skipped).",
+    );
+    w.sample(
+        "vdt_cache_breaker_open",
+        &[],
+        if ctx.shared.cache.breaker_open() == Some(true) {
+            1.0
+        } else {
+            0.0
+        },
+    );
     w.family(
         "vdt_alerts_firing",
         "gauge",

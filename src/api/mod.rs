@@ -16,11 +16,13 @@ pub mod openapi;
 mod params;
 mod problem;
 mod prom;
+pub mod reads;
 mod router;
 
 pub use auth::Grant;
 pub use problem::Problem;
 
+use crate::cache::Cache;
 use crate::config::{Config, Env};
 use crate::error::{Error, Result};
 use crate::store::{Store, StoreOptions};
@@ -44,6 +46,7 @@ pub struct ApiServer {
     env: Env,
     workers: usize,
     store_options: StoreOptions,
+    cache: Option<Arc<Cache>>,
 }
 
 /// A running API. Dropping it without [`ApiHandle::shutdown`] leaves the threads running.
@@ -68,6 +71,7 @@ pub(crate) struct Shared {
     /// The newest health report and when it was made: probes within a second share one run.
     pub health_memo: Mutex<Option<(Instant, Arc<crate::health::HealthReport>)>>,
     pub openapi: Vec<u8>,
+    pub cache: Arc<Cache>,
 }
 
 /// A worker's own state: its read-only connection, opened on first use.
@@ -105,7 +109,15 @@ impl ApiServer {
             env,
             workers,
             store_options: StoreOptions::default(),
+            cache: None,
         }
+    }
+
+    /// Read through this cache (shared with the rest of `vdt serve`); by default the API
+    /// builds its own from `[redis]` and `features.advanced_caching`.
+    pub fn cache(mut self, cache: Arc<Cache>) -> Self {
+        self.cache = Some(cache);
+        self
     }
 
     /// How many request workers (default: two per core, at least 4).
@@ -148,6 +160,10 @@ impl ApiServer {
                 self.config.api.read_token_env.as_deref().unwrap_or("api.read_token_env"),
             )));
         }
+        let cache = match self.cache {
+            Some(c) => c,
+            None => Arc::new(Cache::from_config(&self.config)?),
+        };
         let writer = Store::open(&self.db_path, &self.store_options)?;
         let pool = Arc::new(http::bind(bind, READ_TIMEOUT, WRITE_TIMEOUT)?);
         let local_addr = pool.local_addr()?;
@@ -162,6 +178,7 @@ impl ApiServer {
             runtime,
             health_memo: Mutex::new(None),
             openapi: serde_json::to_vec_pretty(&openapi::document()).unwrap_or_default(),
+            cache,
         });
         let handler_shared = Arc::clone(&shared);
         let workers = http::spawn_workers(&pool, self.workers, Worker::default, move |w, rq| {

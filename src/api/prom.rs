@@ -37,11 +37,19 @@ impl Histogram {
     }
 }
 
+/// Methods and status codes counted with one atomic each; others go to a map.
+const METHODS: [&str; 4] = ["GET", "HEAD", "POST", "PATCH"];
+const CODES: [u16; 14] = [
+    200, 201, 204, 304, 400, 401, 403, 404, 405, 409, 413, 415, 500, 503,
+];
+
 /// Per-route request counts and latencies of this process.
 pub struct HttpMetrics {
     routes: Vec<&'static str>,
     latency: Vec<Histogram>,
-    /// (route index, method, status code) → count.
+    /// Per route: [method][code] counters for the common pairs (no lock on the hot path).
+    common: Vec<[[AtomicU64; CODES.len()]; METHODS.len()]>,
+    /// (route index, method, status code) → count, for the rest.
     requests: Mutex<BTreeMap<(usize, &'static str, u16), u64>>,
 }
 
@@ -50,6 +58,10 @@ impl HttpMetrics {
     pub fn new(routes: Vec<&'static str>) -> Self {
         HttpMetrics {
             latency: routes.iter().map(|_| Histogram::new()).collect(),
+            common: routes
+                .iter()
+                .map(|_| std::array::from_fn(|_| std::array::from_fn(|_| AtomicU64::new(0))))
+                .collect(),
             routes,
             requests: Mutex::new(BTreeMap::new()),
         }
@@ -69,8 +81,14 @@ impl HttpMetrics {
             u64::try_from(took.as_nanos()).unwrap_or(u64::MAX),
             Ordering::Relaxed,
         );
-        let mut m = self.requests.lock().unwrap_or_else(|p| p.into_inner());
-        *m.entry((route, method, code)).or_insert(0) += 1;
+        let m = METHODS.iter().position(|x| *x == method);
+        let c = CODES.iter().position(|x| *x == code);
+        if let (Some(m), Some(c)) = (m, c) {
+            self.common[route][m][c].fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        let mut map = self.requests.lock().unwrap_or_else(|p| p.into_inner());
+        *map.entry((route, method, code)).or_insert(0) += 1;
     }
 
     pub fn write(&self, w: &mut Writer) {
@@ -79,11 +97,21 @@ impl HttpMetrics {
             "counter",
             "HTTP requests answered by the API, by route template, method and status code.",
         );
-        let counts = self
+        let mut counts = self
             .requests
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone();
+        for (route, table) in self.common.iter().enumerate() {
+            for (m, row) in table.iter().enumerate() {
+                for (c, n) in row.iter().enumerate() {
+                    let n = n.load(Ordering::Relaxed);
+                    if n > 0 {
+                        counts.insert((route, METHODS[m], CODES[c]), n);
+                    }
+                }
+            }
+        }
         for ((route, method, code), n) in counts {
             w.sample(
                 "vdt_http_requests_total",

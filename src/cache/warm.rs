@@ -93,13 +93,28 @@ impl<'a> Warmer<'a> {
     }
 }
 
-/// The hot reads that exist today. The API and metrics engine add theirs here when they
-/// land: `KeyClass::Status` (the status document) and `KeyClass::Metrics` for each of
-/// [`keys::COMMON_WINDOWS`] keyed by [`keys::metrics_window`].
-pub fn hot_reads(store: &Store) -> Warmer<'_> {
+/// The hot reads: the collections, the API's status document, and its metrics for each of
+/// [`keys::COMMON_WINDOWS`] keyed by [`keys::metrics_window`] (values built by
+/// [`crate::api::reads`], the same functions the API reads through).
+pub fn hot_reads<'a>(store: &'a Store, config: &'a crate::config::Config) -> Warmer<'a> {
     let mut w = Warmer::new();
     w.add(KeyClass::Config, keys::COLLECTIONS, move || {
         store.collections()
     });
+    w.add(
+        crate::api::reads::STATUS_CLASS,
+        crate::api::reads::STATUS_KEY,
+        move || crate::api::reads::status(store, config),
+    );
+    for window in keys::COMMON_WINDOWS {
+        let Ok(d) = crate::net::parse_duration(window) else {
+            continue;
+        };
+        w.add(
+            crate::api::reads::METRICS_CLASS,
+            keys::metrics_window(window),
+            move || crate::api::reads::metrics(store, d, Default::default()),
+        );
+    }
     w
 }

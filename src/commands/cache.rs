@@ -15,7 +15,7 @@ pub fn run(ctx: &Ctx, cmd: CacheCommand) -> anyhow::Result<i32> {
         CacheCommand::Flush => flush(ctx, &cache),
         CacheCommand::Warm => {
             let store = ctx.open_store(&loaded)?;
-            warm_up(ctx, &cache, &store)
+            warm_up(ctx, &cache, &store, &loaded.config)
         }
     }
 }
@@ -110,7 +110,12 @@ struct WarmReport {
     warmed: Vec<warm::WarmResult>,
 }
 
-fn warm_up(ctx: &Ctx, cache: &Cache, store: &crate::store::Store) -> anyhow::Result<i32> {
+fn warm_up(
+    ctx: &Ctx,
+    cache: &Cache,
+    store: &crate::store::Store,
+    config: &crate::config::Config,
+) -> anyhow::Result<i32> {
     if cache.backend() == "memory" {
         return Err(Error::unavailable(
             "no Redis configured: an in-process cache ends with this command, nothing to warm",
@@ -118,7 +123,7 @@ fn warm_up(ctx: &Ctx, cache: &Cache, store: &crate::store::Store) -> anyhow::Res
         .with_hint("set [redis] url (or VDT_REDIS__URL)")
         .into());
     }
-    let results = warm::hot_reads(store).run(cache, |r| {
+    let results = warm::hot_reads(store, config).run(cache, |r| {
         if !ctx.out.json {
             match &r.error {
                 None => ctx.out.note(&format!(

@@ -634,13 +634,24 @@ fn rejections_follow_the_design_order_with_problem_bodies_and_log_rows() {
     )
     .unwrap();
     let chunk = vec![b'a'; 1000];
+    // The server may answer and close as soon as the limit is crossed, so later writes can
+    // fail (EPIPE) and the close can reset the connection before the 413 is read; the log
+    // row counted below is what proves the 413 either way.
+    let mut sent = Ok(());
     for _ in 0..8 {
-        write!(s, "{:x}\r\n", chunk.len()).unwrap();
-        s.write_all(&chunk).unwrap();
-        s.write_all(b"\r\n").unwrap();
+        sent = write!(s, "{:x}\r\n", chunk.len())
+            .and_then(|()| s.write_all(&chunk))
+            .and_then(|()| s.write_all(b"\r\n"));
+        if sent.is_err() {
+            break;
+        }
     }
-    s.write_all(b"0\r\n\r\n").unwrap();
-    read_response(&mut s).assert_problem(413);
+    if sent.is_ok() && s.write_all(b"0\r\n\r\n").is_ok() {
+        let mut head = [0u8; 12];
+        if s.read_exact(&mut head).is_ok() {
+            assert_eq!(&head[9..12], b"413", "{}", String::from_utf8_lossy(&head));
+        }
+    }
     drop(s);
     // Unsigned other event types are still checked: a bad signature is 401 before JSON.
     let other = br#"{"type":"ping"}"#;

@@ -61,6 +61,10 @@ pub async fn run(settings: ServeSettings, control: Control, events: EventFn) -> 
     let env_map = settings.env.clone();
     let env = move |name: &str| env_map.get(name).cloned();
 
+    // One cache for the whole process: the API reads through it, and every committed write
+    // (webhook batch, sync pass with changes) bumps its generation, so no reader is served a
+    // value older than the last commit.
+    let cache = Arc::new(crate::cache::Cache::from_config(&settings.config)?);
     let ingest = Arc::new(Notify::new());
     let hooks = WebhookServer::start(&settings.config, &settings.db_path, &env)?;
     events(Event::Listening {
@@ -69,8 +73,10 @@ pub async fn run(settings: ServeSettings, control: Control, events: EventFn) -> 
     });
     {
         let ingest = Arc::clone(&ingest);
+        let cache = Arc::clone(&cache);
         hooks.on_ingest(move |batch| {
             if batch.applied > 0 {
+                cache.bump_generation();
                 ingest.notify_one();
             }
         });
@@ -89,6 +95,7 @@ pub async fn run(settings: ServeSettings, control: Control, events: EventFn) -> 
             settings.env.clone(),
         )
         .store_options(settings.store_options.clone())
+        .cache(Arc::clone(&cache))
         .run(api_bind)?,
     );
     events(Event::Listening {
@@ -109,6 +116,7 @@ pub async fn run(settings: ServeSettings, control: Control, events: EventFn) -> 
         let stop = control.stop.clone();
         let events = Arc::clone(&events);
         let ingest = Arc::clone(&ingest);
+        let cache = Arc::clone(&cache);
         tasks.spawn(async move {
             let on_report = move |r: &SyncReport| {
                 if r.collections
@@ -116,6 +124,7 @@ pub async fn run(settings: ServeSettings, control: Control, events: EventFn) -> 
                     .any(|c| c.records_synced + c.records_deleted > 0)
                     || r.jobs.done > 0
                 {
+                    cache.bump_generation();
                     ingest.notify_one();
                 }
                 events(Event::Sync(r.clone()));
@@ -285,6 +294,7 @@ pub async fn run(settings: ServeSettings, control: Control, events: EventFn) -> 
             Err(e) => tracing::error!(error = %e, "a serve loop panicked"),
         }
     }
+    cache.report_hits();
     let api = Arc::try_unwrap(api)
         .map_err(|_| Error::Internal("the API handle is still shared at shutdown".into()))?;
     tokio::task::spawn_blocking(move || {

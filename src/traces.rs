@@ -70,7 +70,9 @@ pub fn parse_time_ms(v: &Value) -> Option<i64> {
                 .or_else(|| m.get("_nanoseconds"))
                 .and_then(Value::as_i64)
                 .unwrap_or(0);
-            Some(secs * 1000 + nanos / 1_000_000)
+            // Outside input: a time that does not fit in i64 milliseconds is no time, not a
+            // wrapped one (nor an overflow panic in a debug build).
+            secs.checked_mul(1000)?.checked_add(nanos / 1_000_000)
         }
         _ => None,
     }
@@ -126,7 +128,7 @@ pub fn from_object(
     let duration_ms =
         float(pick(obj, &["duration_ms", "durationMs", "duration"])).or_else(|| {
             match (start_ms, end_ms) {
-                (Some(s), Some(e)) if e >= s => Some((e - s) as f64),
+                (Some(s), Some(e)) if e >= s => e.checked_sub(s).map(|d| d as f64),
                 _ => None,
             }
         });

@@ -13,13 +13,13 @@ mod auth;
 mod handlers;
 mod http;
 pub mod openapi;
-mod params;
+pub mod params;
 mod problem;
 mod prom;
 pub mod reads;
 mod router;
 
-pub use auth::Grant;
+pub use auth::{Grant, Tokens};
 pub use problem::Problem;
 
 use crate::cache::Cache;

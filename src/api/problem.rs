@@ -138,6 +138,19 @@ impl Problem {
 
 impl From<crate::Error> for Problem {
     fn from(e: crate::Error) -> Self {
+        // Another process holding the database is a moment's wait, not a server fault: the
+        // client is told to retry, as the webhook receiver does.
+        if e.exit_code() == crate::error::exit::TEMPFAIL {
+            tracing::warn!(error = %DisplayChain(&e), "API write waited out the busy timeout");
+            let mut p = Problem::new(
+                503,
+                "store-busy",
+                "Service Unavailable",
+                "the database is locked by another process; retry later",
+            );
+            p.headers.push(("Retry-After", "1".to_owned()));
+            return p;
+        }
         Problem::internal(&DisplayChain(&e))
     }
 }

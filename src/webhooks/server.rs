@@ -1010,7 +1010,11 @@ fn writer_loop(mut store: Store, rx: Receiver<Job>, callbacks: &RwLock<Vec<Inges
                 }
             }
             Err(e) => {
-                let msg = e.to_string();
+                // With its causes: "database error" alone does not say the disk is full.
+                let msg = std::iter::successors(Some(&e as &dyn std::error::Error), |e| e.source())
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(": ");
                 tracing::error!(error = %msg, batch = jobs.len(), "webhook batch not committed");
                 for job in jobs.drain(..) {
                     let _ = job.reply.send(Err(msg.clone()));

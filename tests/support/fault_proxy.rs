@@ -33,6 +33,10 @@ pub enum Action {
     Delay(Duration),
     /// Read the request, then close the connection without answering.
     Drop,
+    /// Read the request, then reset the connection (RST, not FIN) without answering.
+    Reset,
+    /// Forward, send the first half of the emulator's response, then reset the connection.
+    ResetMidBody,
 }
 
 /// One request as the proxy saw it.
@@ -154,7 +158,34 @@ fn handle(conn: TcpStream, upstream: &str, state: &Mutex<State>, tokens: Option<
         Action::Drop => {
             let _ = conn.shutdown(Shutdown::Both);
         }
+        Action::Reset => reset(conn),
+        Action::ResetMidBody => {
+            let Ok(mut up) = TcpStream::connect(upstream) else {
+                return reset(conn);
+            };
+            let _ = up.set_read_timeout(Some(Duration::from_secs(60)));
+            let head = format!(
+                "{} {} HTTP/1.1\r\nHost: {upstream}\r\nAuthorization: Bearer owner\r\n\
+                 Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                req.method,
+                req.target,
+                req.body.len()
+            );
+            if up.write_all(head.as_bytes()).is_ok() && up.write_all(&req.body).is_ok() {
+                if let Ok(raw) = read_response(&up) {
+                    let _ = (&conn).write_all(&raw[..raw.len() / 2]);
+                    let _ = (&conn).flush();
+                }
+            }
+            reset(conn);
+        }
     }
+}
+
+/// Closes with SO_LINGER 0, so the peer gets a TCP reset ("connection reset by peer").
+fn reset(conn: TcpStream) {
+    let _ = socket2::SockRef::from(&conn).set_linger(Some(Duration::ZERO));
+    drop(conn);
 }
 
 fn grpc_status(code: u16) -> &'static str {

@@ -26,7 +26,8 @@ pub fn run(ctx: &Ctx, cmd: ConfigCommand) -> anyhow::Result<i32> {
             Ok(0)
         }
         ConfigCommand::Validate => {
-            let loaded = ctx.load_config()?;
+            // Not `ctx.load_config()`: validate lists every warning itself, once.
+            let loaded = crate::config::load(&ctx.config_path, ctx.config_explicit, &ctx.env)?;
             let mut warnings = loaded.warnings.clone();
             warnings.extend(crate::config::check_secrets(&loaded.config, &|n| {
                 ctx.env_var(n)

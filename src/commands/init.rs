@@ -102,6 +102,7 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> anyhow::Result<i32> {
         path: path.clone(),
         file_found: true,
         warnings: Vec::new(),
+        loose_files: Vec::new(),
     };
     let mut store = ctx.open_store(&loaded)?;
     for c in &answers.collections {

@@ -60,8 +60,13 @@ impl Ctx {
         }
     }
 
+    /// Load the config, warning on stderr about secret files others can read.
     pub fn load_config(&self) -> crate::error::Result<Loaded> {
-        crate::config::load(&self.config_path, self.config_explicit, &self.env)
+        let loaded = crate::config::load(&self.config_path, self.config_explicit, &self.env)?;
+        for w in &loaded.loose_files {
+            tracing::warn!("{w}");
+        }
+        Ok(loaded)
     }
 
     pub fn store_options(&self, loaded: &Loaded) -> StoreOptions {

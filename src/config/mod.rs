@@ -61,6 +61,9 @@ pub struct Loaded {
     pub file_found: bool,
     /// Non-fatal findings (inline secrets, loose file permissions), for `config validate`.
     pub warnings: Vec<String>,
+    /// The config or credential files readable by group or others (also in `warnings`):
+    /// every command warns about these.
+    pub loose_files: Vec<String>,
 }
 
 /// Load the config: built-in defaults, then the file (if present), then the environment.
@@ -92,15 +95,42 @@ pub fn load(path: &Path, explicit: bool, env: &Env) -> Result<Loaded> {
     apply_env(&mut table, env)?;
     let config = from_table(table, &path.display().to_string())?;
     let mut warnings = config.validate()?;
+    let mut loose_files = Vec::new();
     if file_found {
-        warnings.extend(permission_warning(path));
+        loose_files.extend(permission_warning(path));
     }
+    // Files that hold secrets: readable by others, the secret is not one.
+    for file in credential_files(&config) {
+        loose_files.extend(permission_warning(file));
+    }
+    warnings.extend(loose_files.iter().cloned());
     Ok(Loaded {
         config,
         path: path.to_path_buf(),
         file_found,
         warnings,
+        loose_files,
     })
+}
+
+/// Every file the config names that holds a secret: the service-account key and each
+/// `*_file` secret.
+fn credential_files(cfg: &Config) -> Vec<&Path> {
+    let mut files: Vec<&PathBuf> = Vec::new();
+    files.extend(&cfg.firestore.credentials_file);
+    files.extend(&cfg.api.token_file);
+    files.extend(&cfg.api.read_token_file);
+    for s in &cfg.webhooks.sources {
+        files.extend(&s.secret_file);
+    }
+    if let Some(smtp) = &cfg.alerts.smtp {
+        files.extend(&smtp.username_file);
+        files.extend(&smtp.password_file);
+    }
+    for ch in &cfg.alerts.channels {
+        files.extend(&ch.secret_file);
+    }
+    files.into_iter().map(PathBuf::as_path).collect()
 }
 
 /// Parse a config from TOML text alone (no environment); used by tests and `init`.

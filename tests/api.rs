@@ -255,6 +255,10 @@ fn live_responses_of_every_route_match_the_openapi_document() {
     assert_eq!(doc["openapi"], "3.1.0");
     let ops = operations(&doc);
     assert!(ops.len() >= 17, "{} operations", ops.len());
+    assert!(
+        ops.iter().any(|(m, p, _)| m == "OPTIONS" && p == "/api/v1/status"),
+        "the CORS preflight is documented"
+    );
     for (method, template, _) in &ops {
         let target = concrete(template);
         let body = valid_body(template, method);
@@ -266,6 +270,27 @@ fn live_responses_of_every_route_match_the_openapi_document() {
             ok.text()
         );
         conforms(&doc, method, template, &ok);
+        if method == "OPTIONS" {
+            // The CORS preflight: from a listed origin it carries the documented headers; it
+            // does not look at the query (a browser sends the real request's).
+            let r = api.send(
+                "OPTIONS",
+                &format!("{target}?bogus=1"),
+                &[("Origin", ORIGIN), ("Access-Control-Request-Method", "GET")],
+                None,
+            );
+            assert_eq!(r.status, 204, "OPTIONS {target}");
+            conforms(&doc, method, template, &r);
+            let documented = doc["paths"][template.as_str()]["options"]["responses"]["204"]
+                ["headers"]
+                .as_object()
+                .unwrap();
+            for name in ["Allow", "Access-Control-Allow-Origin", "Access-Control-Allow-Methods"] {
+                assert!(documented.contains_key(name), "{name} not documented");
+                assert!(r.header(name).is_some(), "OPTIONS {target}: no {name}");
+            }
+            continue;
+        }
         // An unknown parameter is a documented problem on every route.
         let bad = call(
             &api,

@@ -17,15 +17,85 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tokio::sync::{Notify, watch};
 
-/// How often retention runs.
+/// How often retention runs unless `retention.prune_every` says otherwise.
 pub const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
 pub struct ServeSettings {
+    /// The configuration to start with, [`Overrides`] already applied.
     pub config: Config,
     pub config_path: PathBuf,
     pub db_path: PathBuf,
     pub env: Env,
     pub store_options: StoreOptions,
+    /// Flags that win over the file, at start and at every reload.
+    pub overrides: Overrides,
+}
+
+/// `--api-bind` and `--webhooks-bind`.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub api_bind: Option<String>,
+    pub webhooks_bind: Option<String>,
+}
+
+impl Overrides {
+    pub fn apply(&self, config: &mut Config) {
+        if let Some(b) = &self.api_bind {
+            config.api.bind.clone_from(b);
+        }
+        if let Some(b) = &self.webhooks_bind {
+            config.webhooks.bind.clone_from(b);
+        }
+    }
+}
+
+/// Keys `serve` reads once, at start: the listening sockets, the receiver's threads and
+/// limits, the store, Firestore, sync and Redis settings.
+///
+/// On reload, a new value of one of these is reported and the running value kept in the new
+/// configuration, so what the API shows is what runs. Only the key is named (and, for
+/// addresses, the addresses): a Redis URL or a credentials path may be sensitive.
+pub fn keep_restart_only(running: &Config, new: &mut Config) -> Vec<String> {
+    let mut notes = Vec::new();
+    for (key, old, next) in [
+        ("api.bind", &running.api.bind, &mut new.api.bind),
+        (
+            "webhooks.bind",
+            &running.webhooks.bind,
+            &mut new.webhooks.bind,
+        ),
+    ] {
+        if old != next {
+            notes.push(format!(
+                "`{key}` changed from {old} to {next}: a listening address cannot change while serve runs; still listening on {old} until a restart"
+            ));
+            next.clone_from(old);
+        }
+    }
+    macro_rules! keep {
+        ($($key:literal => $($field:ident).+;)*) => {$(
+            if serde_json::to_value(&running.$($field).+).ok()
+                != serde_json::to_value(&new.$($field).+).ok()
+            {
+                notes.push(format!(
+                    "`{}` changed: it is read at start only; keeping the running value until a restart",
+                    $key
+                ));
+                new.$($field).+ = running.$($field).+.clone();
+            }
+        )*};
+    }
+    keep! {
+        "webhooks.max_body" => webhooks.max_body;
+        "webhooks.read_timeout" => webhooks.read_timeout;
+        "webhooks.write_timeout" => webhooks.write_timeout;
+        "webhooks.workers" => webhooks.workers;
+        "store" => store;
+        "firestore" => firestore;
+        "sync" => sync;
+        "redis" => redis;
+    }
+    notes
 }
 
 /// What happened, for the command layer to show.
@@ -38,7 +108,10 @@ pub enum Event {
     Sync(SyncReport),
     Alerts(CheckReport),
     Pruned(PruneReport),
-    Reloaded,
+    /// The new configuration is in place; `sources` are the webhook sources now served.
+    Reloaded {
+        sources: Vec<String>,
+    },
     ReloadFailed(String),
     Warning(String),
 }
@@ -66,7 +139,11 @@ pub async fn run(settings: ServeSettings, control: Control, events: EventFn) -> 
     // value older than the last commit.
     let cache = Arc::new(crate::cache::Cache::from_config(&settings.config)?);
     let ingest = Arc::new(Notify::new());
-    let hooks = WebhookServer::start(&settings.config, &settings.db_path, &env)?;
+    let hooks = Arc::new(WebhookServer::start(
+        &settings.config,
+        &settings.db_path,
+        &env,
+    )?);
     events(Event::Listening {
         what: "webhooks",
         addr: hooks.local_addr(),
@@ -104,6 +181,8 @@ pub async fn run(settings: ServeSettings, control: Control, events: EventFn) -> 
     });
 
     let mut tasks = tokio::task::JoinSet::new();
+    // Bumped after each applied reload, so loops waiting on an interval re-read theirs.
+    let (reloaded_tx, reloaded_rx) = watch::channel(0u64);
 
     // The sync loop, when Firestore is configured and live data is on.
     let live = settings.config.features.live_data_enabled;
@@ -157,21 +236,29 @@ pub async fn run(settings: ServeSettings, control: Control, events: EventFn) -> 
         let db_path = settings.db_path.clone();
         let store_options = settings.store_options.clone();
         let env = settings.env.clone();
+        let mut reloaded = reloaded_rx.clone();
         tasks.spawn(async move {
-            let interval = config
+            let every = |c: &Config| c.alerts.interval.0.max(Duration::from_secs(1));
+            let mut interval = config
                 .read()
-                .map(|c| c.alerts.interval.0)
-                .unwrap_or_default();
-            let mut tick = tokio::time::interval(interval.max(Duration::from_secs(1)));
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+                .map(|c| every(&c))
+                .unwrap_or(Duration::from_secs(15));
+            let mut tick = skipping_interval(interval);
             loop {
-                let real_time = config
+                let (real_time, now_every) = config
                     .read()
-                    .map(|c| c.features.real_time_alerts)
-                    .unwrap_or(false);
+                    .map(|c| (c.features.real_time_alerts, every(&c)))
+                    .unwrap_or((false, interval));
+                if now_every != interval {
+                    // A reloaded `alerts.interval`: the next evaluation is one new interval
+                    // from now.
+                    interval = now_every;
+                    tick = skipping_interval_after(interval);
+                }
                 tokio::select! {
                     _ = tick.tick() => {}
                     _ = ingest.notified(), if real_time => {}
+                    Ok(()) = reloaded.changed() => continue,
                     _ = stop.changed() => {}
                 }
                 if *stop.borrow() {
@@ -199,19 +286,29 @@ pub async fn run(settings: ServeSettings, control: Control, events: EventFn) -> 
         });
     }
 
-    // Hourly prune.
+    // Prune every `retention.prune_every` (hourly by default), the first time at start.
     {
         let mut stop = control.stop.clone();
         let events = Arc::clone(&events);
         let config = Arc::clone(&config);
         let db_path = settings.db_path.clone();
         let store_options = settings.store_options.clone();
+        let mut reloaded = reloaded_rx.clone();
         tasks.spawn(async move {
-            let mut tick = tokio::time::interval(PRUNE_EVERY);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+            let every = |c: &Config| c.retention.prune_every.0.max(Duration::from_secs(1));
+            let mut interval = config.read().map(|c| every(&c)).unwrap_or(PRUNE_EVERY);
+            let mut tick = skipping_interval(interval);
             loop {
+                let now_every = config.read().map(|c| every(&c)).unwrap_or(interval);
+                if now_every != interval {
+                    // A reloaded `retention.prune_every`: the next prune is one new period
+                    // from now.
+                    interval = now_every;
+                    tick = skipping_interval_after(interval);
+                }
                 tokio::select! {
                     _ = tick.tick() => {}
+                    Ok(()) = reloaded.changed() => continue,
                     _ = stop.changed() => {}
                 }
                 if *stop.borrow() {
@@ -245,9 +342,11 @@ pub async fn run(settings: ServeSettings, control: Control, events: EventFn) -> 
         });
     }
 
-    // SIGHUP: re-read the config file; a bad one is reported and the old one kept. API tokens,
-    // CORS origins and features apply at once; alert rules and channels at the next
-    // evaluation. Webhook sources and bind addresses need a restart.
+    // SIGHUP: re-read the config file; a bad one is reported and the old one kept whole.
+    // API tokens, CORS origins, features and webhook sources (secrets, schemes, allow lists,
+    // rate limits, enabled flags; added and removed ones) apply at once, without dropping a
+    // connection; alert rules, channels and the alert and prune intervals at their next
+    // evaluation. Keys read at start only ([`keep_restart_only`]) are reported and kept.
     {
         let mut stop = control.stop.clone();
         let reload = Arc::clone(&control.reload);
@@ -255,7 +354,9 @@ pub async fn run(settings: ServeSettings, control: Control, events: EventFn) -> 
         let events = Arc::clone(&events);
         let path = settings.config_path.clone();
         let env = settings.env.clone();
+        let overrides = settings.overrides.clone();
         let api = Arc::clone(&api);
+        let hooks = Arc::clone(&hooks);
         tasks.spawn(async move {
             loop {
                 tokio::select! {
@@ -265,16 +366,28 @@ pub async fn run(settings: ServeSettings, control: Control, events: EventFn) -> 
                 if *stop.borrow() {
                     return Ok(());
                 }
-                match crate::config::load(&path, true, &env) {
-                    Ok(loaded) => match api.reload(loaded.config.clone(), &env) {
-                        Ok(()) => {
-                            if let Ok(mut c) = config.write() {
-                                *c = loaded.config;
-                            }
-                            events(Event::Reloaded);
+                let running = match config.read() {
+                    Ok(c) => c.clone(),
+                    Err(p) => p.into_inner().clone(),
+                };
+                match reload_config(&path, &env, &overrides, &running, &api, &hooks) {
+                    Ok((new, notes)) => {
+                        for note in notes {
+                            events(Event::Warning(format!("SIGHUP: {note}")));
                         }
-                        Err(e) => events(Event::ReloadFailed(e.to_string())),
-                    },
+                        let sources = new
+                            .webhooks
+                            .sources
+                            .iter()
+                            .map(|s| s.name.clone())
+                            .collect();
+                        match config.write() {
+                            Ok(mut c) => *c = new,
+                            Err(p) => *p.into_inner() = new,
+                        }
+                        reloaded_tx.send_modify(|n| *n += 1);
+                        events(Event::Reloaded { sources });
+                    }
                     Err(e) => events(Event::ReloadFailed(e.to_string())),
                 }
             }
@@ -297,6 +410,9 @@ pub async fn run(settings: ServeSettings, control: Control, events: EventFn) -> 
     cache.report_hits();
     let api = Arc::try_unwrap(api)
         .map_err(|_| Error::Internal("the API handle is still shared at shutdown".into()))?;
+    let hooks = Arc::try_unwrap(hooks).map_err(|_| {
+        Error::Internal("the webhook receiver handle is still shared at shutdown".into())
+    })?;
     tokio::task::spawn_blocking(move || {
         let api_result = api.shutdown();
         let hooks_result = hooks.shutdown();
@@ -305,4 +421,39 @@ pub async fn run(settings: ServeSettings, control: Control, events: EventFn) -> 
     .await
     .map_err(|e| Error::Internal(format!("webhook shutdown: {e}")))??;
     Ok(())
+}
+
+/// Loads the config file and checks every part that applies at once before putting any in
+/// place, so a bad file changes nothing. Returns the configuration now in force and the
+/// notes on keys that need a restart.
+fn reload_config(
+    path: &std::path::Path,
+    env: &Env,
+    overrides: &Overrides,
+    running: &Config,
+    api: &crate::api::ApiHandle,
+    hooks: &crate::webhooks::Handle,
+) -> Result<(Config, Vec<String>)> {
+    let mut new = crate::config::load(path, true, env)?.config;
+    overrides.apply(&mut new);
+    let lookup = |k: &str| env.get(k).cloned();
+    let sources = hooks.prepare_sources(&new, &lookup)?;
+    let notes = keep_restart_only(running, &mut new);
+    api.reload(new.clone(), env)?;
+    hooks.replace_sources(sources);
+    Ok((new, notes))
+}
+
+/// An interval that skips missed ticks; its first tick is at once.
+fn skipping_interval(every: Duration) -> tokio::time::Interval {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    tick
+}
+
+/// An interval that skips missed ticks; its first tick is one period from now.
+fn skipping_interval_after(every: Duration) -> tokio::time::Interval {
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    tick
 }

@@ -255,6 +255,10 @@ fn live_responses_of_every_route_match_the_openapi_document() {
     assert_eq!(doc["openapi"], "3.1.0");
     let ops = operations(&doc);
     assert!(ops.len() >= 17, "{} operations", ops.len());
+    assert!(
+        ops.iter().any(|(m, p, _)| m == "OPTIONS" && p == "/api/v1/status"),
+        "the CORS preflight is documented"
+    );
     for (method, template, _) in &ops {
         let target = concrete(template);
         let body = valid_body(template, method);
@@ -266,6 +270,27 @@ fn live_responses_of_every_route_match_the_openapi_document() {
             ok.text()
         );
         conforms(&doc, method, template, &ok);
+        if method == "OPTIONS" {
+            // The CORS preflight: from a listed origin it carries the documented headers; it
+            // does not look at the query (a browser sends the real request's).
+            let r = api.send(
+                "OPTIONS",
+                &format!("{target}?bogus=1"),
+                &[("Origin", ORIGIN), ("Access-Control-Request-Method", "GET")],
+                None,
+            );
+            assert_eq!(r.status, 204, "OPTIONS {target}");
+            conforms(&doc, method, template, &r);
+            let documented = doc["paths"][template.as_str()]["options"]["responses"]["204"]
+                ["headers"]
+                .as_object()
+                .unwrap();
+            for name in ["Allow", "Access-Control-Allow-Origin", "Access-Control-Allow-Methods"] {
+                assert!(documented.contains_key(name), "{name} not documented");
+                assert!(r.header(name).is_some(), "OPTIONS {target}: no {name}");
+            }
+            continue;
+        }
         // An unknown parameter is a documented problem on every route.
         let bad = call(
             &api,
@@ -1411,4 +1436,90 @@ fn with_caching_off_every_read_computes() {
             "off"
         );
     }
+}
+
+/// `/metrics` samples as `series text → value`, for the families named.
+fn scrape(api: &ApiProcess, families: &[&str]) -> std::collections::BTreeMap<String, f64> {
+    let r = api.get("/metrics", &[]);
+    assert_eq!(r.status, 200);
+    r.text()
+        .lines()
+        .filter(|l| !l.starts_with('#') && families.iter().any(|f| l.starts_with(f)))
+        .map(|l| {
+            let (series, value) = l.rsplit_once(' ').unwrap();
+            (series.to_owned(), value.parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn prometheus_counters_do_not_go_down_when_prune_deletes_the_rows_behind_them() {
+    let env = env();
+    env.write_config(&format!(
+        "{CONFIG}\n[retention]\nwebhook_logs = \"1d\"\nsync_status = \"1d\"\n"
+    ));
+    let c = rusqlite::Connection::open(env.db_path()).unwrap();
+    let old = "2020-01-01T00:00:00.000Z";
+    for (source, code) in [("langwatch", 202), ("langwatch", 202), ("github", 401)] {
+        c.execute(
+            "INSERT INTO webhook_logs (source, status_code, processed_at) VALUES (?1, ?2, ?3)",
+            rusqlite::params![source, code, old],
+        )
+        .unwrap();
+    }
+    // Old runs: 400 ms, 3 s and 200 s long; the newest of each kind is kept by the prune.
+    for (coll, status, ms) in [
+        ("vertigo_traces", "success", 400),
+        ("vertigo_traces", "success", 3000),
+        ("vertigo_traces", "success", 200_000),
+        ("meetings", "error", 400),
+        ("meetings", "error", 400),
+    ] {
+        c.execute(
+            "INSERT INTO sync_status (collection_name, last_sync, status, duration_ms) VALUES (?1, ?2, ?3, ?4)",
+            rusqlite::params![coll, old, status, ms],
+        )
+        .unwrap();
+    }
+    // A run in progress is not counted until it finishes (it would go down when it does).
+    c.execute(
+        "INSERT INTO sync_status (collection_name, last_sync, status) VALUES ('vertigo_traces', ?1, 'in_progress')",
+        [ts(chrono::Utc::now())],
+    )
+    .unwrap();
+    drop(c);
+    let api = start(&env);
+    let families = [
+        "vdt_webhook_deliveries_total",
+        "vdt_sync_runs_total",
+        "vdt_sync_duration_seconds",
+    ];
+    let before = scrape(&api, &families);
+    assert_eq!(
+        before[r#"vdt_webhook_deliveries_total{source="langwatch",code="202"}"#],
+        4.0
+    );
+    assert_eq!(
+        before[r#"vdt_sync_runs_total{collection="vertigo_traces",status="success"}"#],
+        4.0
+    );
+    assert!(!before.keys().any(|k| k.contains("in_progress")), "{before:?}");
+
+    let o = env.run(&["--json", "db", "prune"]);
+    assert_code(&o, 0);
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["deleted"]["webhook_logs"], 3);
+    assert_eq!(report["deleted"]["sync_status"], 3);
+
+    let after = scrape(&api, &families);
+    for (series, was) in &before {
+        let now = after.get(series).copied().unwrap_or(0.0);
+        assert!(now >= *was, "{series} went down: {was} -> {now}");
+    }
+    // Nothing happened between the scrapes, so every counter reads the same.
+    assert_eq!(before, after);
+
+    // A second prune finds nothing more and changes nothing.
+    assert_code(&env.run(&["db", "prune"]), 0);
+    assert_eq!(scrape(&api, &families), after);
 }

@@ -30,16 +30,15 @@ struct Serve {
 
 impl Serve {
     fn start(env: &TestEnv) -> Serve {
+        Serve::start_with(env, &["--webhooks-bind", "127.0.0.1:0"])
+    }
+
+    /// `serve --api-bind 127.0.0.1:0` plus `args`.
+    fn start_with(env: &TestEnv, args: &[&str]) -> Serve {
         let mut child = env
             .cmd()
-            .args([
-                "--json",
-                "serve",
-                "--api-bind",
-                "127.0.0.1:0",
-                "--webhooks-bind",
-                "127.0.0.1:0",
-            ])
+            .args(["--json", "serve", "--api-bind", "127.0.0.1:0"])
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -468,4 +467,219 @@ fn the_example_sender_is_accepted() {
     );
     serve.signal("TERM");
     assert_eq!(serve.child.wait().unwrap().code(), Some(0));
+}
+
+/// A signed trace delivery to `/hooks/{source}` as HTTP/1.1 text; keep-alive unless `close`.
+fn signed_request(host: &str, source: &str, secret: &str, id: &str, close: bool) -> String {
+    let body = serde_json::json!({
+        "type": "trace.completed", "id": format!("evt_{id}"),
+        "data": {"trace": {"id": format!("tr_{id}"), "status": "completed",
+            "startTime": chrono::Utc::now().timestamp_millis()}}
+    })
+    .to_string();
+    let scheme = Scheme::parse("hmac-sha256", Some("X-Sig")).unwrap();
+    let headers = sign(
+        &scheme,
+        &parse_secret(&scheme, secret).unwrap(),
+        None,
+        0,
+        body.as_bytes(),
+    );
+    let mut req = format!(
+        "POST /hooks/{source} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    if close {
+        req.push_str("Connection: close\r\n");
+    }
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req + "\r\n" + &body
+}
+
+/// Reads one response off a kept-alive connection: its status code (0 when none came).
+fn read_response(r: &mut BufReader<TcpStream>) -> u16 {
+    let mut status = String::new();
+    if r.read_line(&mut status).unwrap_or(0) == 0 {
+        return 0;
+    }
+    let mut length = 0usize;
+    loop {
+        let mut line = String::new();
+        if r.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+        if let Some((k, v)) = line.split_once(':')
+            && k.eq_ignore_ascii_case("content-length")
+        {
+            length = v.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0; length];
+    let _ = r.read_exact(&mut body);
+    status
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
+}
+
+/// One delivery on a connection of its own; the status code (0 when the connection failed).
+fn deliver(addr: &str, source: &str, secret: &str, id: &str) -> u16 {
+    let Ok(s) = TcpStream::connect(addr) else {
+        return 0;
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+    let mut w = s.try_clone().unwrap();
+    if w.write_all(signed_request(addr, source, secret, id, true).as_bytes())
+        .is_err()
+    {
+        return 0;
+    }
+    read_response(&mut BufReader::new(s))
+}
+
+fn hook_config(port: u16, home: &std::path::Path, extra_sources: &str) -> String {
+    format!(
+        "[webhooks]\nbind = \"127.0.0.1:{port}\"\n\n\
+         [[webhooks.sources]]\nname = \"vertigo\"\nscheme = \"hmac-sha256\"\nheader = \"X-Sig\"\n\
+         secret_file = \"{}\"\nrate_limit = {{ per_second = 100000, burst = 100000 }}\n\n\
+         [[webhooks.sources]]\nname = \"limited\"\nscheme = \"hmac-sha256\"\nheader = \"X-Sig\"\n\
+         secret_env = \"HOOK_SECRET\"\nrate_limit = {{ per_second = 0.001, burst = 2 }}\n{extra_sources}",
+        home.join("vertigo.secret").display()
+    )
+}
+
+#[test]
+fn sighup_applies_new_and_rotated_webhook_sources_without_dropping_connections() {
+    let mut env = TestEnv::new();
+    env.set("HOOK_SECRET", SECRET);
+    env.set("NEW_SOURCE_SECRET", "a-brand-new-source-secret");
+    let (old, new) = ("the-old-secret", "the-rotated-secret");
+    let secret_file = env.home().join("vertigo.secret");
+    std::fs::write(&secret_file, old).unwrap();
+    let port = support::free_port();
+    env.write_config(&hook_config(port, env.home(), ""));
+    let mut serve = Serve::start_with(&env, &[]);
+    let addr = serve.hooks.clone();
+    assert_eq!(addr, format!("127.0.0.1:{port}"));
+
+    assert_eq!(deliver(&addr, "vertigo", old, "1"), 200);
+    assert_eq!(
+        deliver(&addr, "fresh", "a-brand-new-source-secret", "2"),
+        404
+    );
+    // The limited source spends its burst of 2.
+    assert_eq!(deliver(&addr, "limited", SECRET, "3"), 200);
+    assert_eq!(deliver(&addr, "limited", SECRET, "4"), 200);
+    assert_eq!(deliver(&addr, "limited", SECRET, "5"), 429);
+    // A connection kept alive across the reload.
+    let kept = TcpStream::connect(&addr).unwrap();
+    kept.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut kept_w = kept.try_clone().unwrap();
+    let mut kept_r = BufReader::new(kept);
+    kept_w
+        .write_all(signed_request(&addr, "vertigo", old, "6", false).as_bytes())
+        .unwrap();
+    assert_eq!(read_response(&mut kept_r), 200);
+
+    // Rotate vertigo's secret, add a source, and ask for another port (needs a restart).
+    std::fs::write(&secret_file, new).unwrap();
+    let other_port = support::free_port();
+    let rotated = hook_config(
+        other_port,
+        env.home(),
+        "\n[[webhooks.sources]]\nname = \"fresh\"\nscheme = \"hmac-sha256\"\nheader = \"X-Sig\"\nsecret_env = \"NEW_SOURCE_SECRET\"\n",
+    );
+    env.write_config(&rotated);
+    serve.signal("HUP");
+    assert!(
+        serve.wait_for_stderr("configuration reloaded", Duration::from_secs(10)),
+        "{}",
+        serve.stderr.lock().unwrap()
+    );
+    let stderr = serve.stderr.lock().unwrap().clone();
+    assert!(
+        stderr.contains("`webhooks.bind` changed")
+            && stderr.contains(&format!("still listening on 127.0.0.1:{port}")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("webhook sources: vertigo, limited, fresh"),
+        "{stderr}"
+    );
+
+    // The kept-alive connection is still served, with the new table.
+    kept_w
+        .write_all(signed_request(&addr, "vertigo", new, "7", false).as_bytes())
+        .unwrap();
+    assert_eq!(read_response(&mut kept_r), 200);
+    kept_w
+        .write_all(signed_request(&addr, "vertigo", old, "8", false).as_bytes())
+        .unwrap();
+    assert_eq!(read_response(&mut kept_r), 401);
+    assert_eq!(deliver(&addr, "vertigo", new, "9"), 200);
+    assert_eq!(deliver(&addr, "vertigo", old, "10"), 401);
+    assert_eq!(
+        deliver(&addr, "fresh", "a-brand-new-source-secret", "11"),
+        200
+    );
+    // The unchanged source kept its limiter: still no burst left.
+    assert_eq!(deliver(&addr, "limited", SECRET, "12"), 429);
+    // The old address is kept; the new one is not bound.
+    assert!(TcpStream::connect(("127.0.0.1", other_port)).is_err());
+
+    // A broken file keeps everything as it is.
+    env.write_config("[[webhooks.sources]]\nname = 5\n");
+    serve.signal("HUP");
+    assert!(
+        serve.wait_for_stderr("keeping the old configuration", Duration::from_secs(10)),
+        "{}",
+        serve.stderr.lock().unwrap()
+    );
+    assert_eq!(deliver(&addr, "vertigo", new, "13"), 200);
+    assert_eq!(deliver(&addr, "vertigo", old, "14"), 401);
+    assert_eq!(
+        deliver(&addr, "fresh", "a-brand-new-source-secret", "15"),
+        200
+    );
+    // So does a valid file whose secret cannot be resolved: nothing of it applies.
+    std::fs::write(&secret_file, "").unwrap();
+    env.write_config(&hook_config(port, env.home(), ""));
+    serve.signal("HUP");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while serve
+        .stderr
+        .lock()
+        .unwrap()
+        .matches("keeping the old configuration")
+        .count()
+        < 2
+    {
+        assert!(
+            Instant::now() < deadline,
+            "{}",
+            serve.stderr.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(deliver(&addr, "vertigo", new, "16"), 200);
+    assert_eq!(
+        deliver(&addr, "fresh", "a-brand-new-source-secret", "17"),
+        200
+    );
+
+    drop((kept_w, kept_r));
+    serve.signal("TERM");
+    assert_eq!(serve.child.wait().unwrap().code(), Some(0));
+    // Every answer is in the log, under the source it was posted to.
+    assert_eq!(
+        count(
+            &env.db_path(),
+            "SELECT count(*) FROM webhook_logs WHERE source = 'vertigo' AND status_code = 401"
+        ),
+        3
+    );
 }

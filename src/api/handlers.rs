@@ -718,7 +718,7 @@ fn prometheus(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
     );
     ctx.shared.http.write(&mut w);
 
-    let bounds_ms: Vec<f64> = prom::SYNC_BUCKETS.iter().map(|s| s * 1000.0).collect();
+    let bounds_ms = crate::store::api::sync_duration_bounds_ms();
     let (runs, durations, successes, deliveries, firing) = with_store(ctx, |s, _| {
         Ok((
             s.sync_run_counts()?,
@@ -731,7 +731,7 @@ fn prometheus(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
     w.family(
         "vdt_sync_runs_total",
         "counter",
-        "Sync runs kept in sync_status (pruned by retention.sync_status), by collection and status.",
+        "Finished sync runs, by collection and status (runs pruned by retention still count).",
     );
     for (collection, status, n) in &runs {
         w.sample(
@@ -743,7 +743,7 @@ fn prometheus(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
     w.family(
         "vdt_sync_duration_seconds",
         "histogram",
-        "Duration of finished sync runs kept in sync_status, by collection.",
+        "Duration of finished sync runs, by collection (runs pruned by retention still count).",
     );
     for h in &durations {
         for (bound, n) in prom::SYNC_BUCKETS.iter().zip(&h.bucket_counts) {
@@ -797,7 +797,7 @@ fn prometheus(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
     w.family(
         "vdt_webhook_deliveries_total",
         "counter",
-        "Webhook deliveries kept in webhook_logs (pruned by retention.webhook_logs), by source and status code.",
+        "Webhook deliveries answered, by source and status code (deliveries pruned by retention still count).",
     );
     for (source, code, n) in &deliveries {
         w.sample(

@@ -675,6 +675,70 @@ fn op_for(def: &RouteDef) -> Op {
     }
 }
 
+/// `OPTIONS` on any path of the table: the CORS preflight. Answered before auth and before
+/// the query is looked at (a browser sends the real request's query with it), so it is open
+/// and takes no query parameters; its path parameters are those of the path's other
+/// operations.
+fn preflight_operation(path: &str, item: &Value) -> Value {
+    let mut params: Vec<Value> = Vec::new();
+    for op in item.as_object().into_iter().flat_map(|m| m.values()) {
+        for p in op["parameters"].as_array().into_iter().flatten() {
+            if p["in"] == "path" && !params.iter().any(|q| q["name"] == p["name"]) {
+                params.push(p.clone());
+            }
+        }
+    }
+    for (name, description) in [
+        (
+            "Origin",
+            "The page's origin; the Access-Control-Allow-* headers come back only for one listed in api.cors_origins.",
+        ),
+        (
+            "Access-Control-Request-Method",
+            "The method the page wants to use.",
+        ),
+        (
+            "Access-Control-Request-Headers",
+            "The headers the page wants to send.",
+        ),
+    ] {
+        params.push(json!({
+            "name": name, "in": "header", "required": false, "description": description,
+            "schema": { "type": "string" }
+        }));
+    }
+    let header = |description: &str| json!({ "description": description, "schema": { "type": "string" } });
+    let words: Vec<String> = path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.trim_matches(|c| c == '{' || c == '}')
+                .replace(['.', '-'], "_")
+        })
+        .collect();
+    json!({
+        "operationId": format!("options_{}", if words.is_empty() { "index".to_owned() } else { words.join("_") }),
+        "summary": "CORS preflight: the methods this path allows, and for an origin listed in api.cors_origins the Access-Control-Allow-* headers. No token needed; the query is not looked at.",
+        "security": [],
+        "parameters": params,
+        "responses": {
+            "204": {
+                "description": "The methods allowed; CORS headers when the Origin is listed.",
+                "headers": {
+                    "Allow": header("The path's methods, OPTIONS included."),
+                    "Access-Control-Allow-Origin": header("The Origin, when listed in api.cors_origins."),
+                    "Access-Control-Allow-Methods": header("As Allow, when the Origin is listed."),
+                    "Access-Control-Allow-Headers": header("Authorization, Content-Type, If-None-Match; when the Origin is listed."),
+                    "Access-Control-Max-Age": header("600 (seconds), when the Origin is listed."),
+                    "Access-Control-Expose-Headers": header("ETag, when the Origin is listed."),
+                    "Vary": header("Origin, when the Origin is listed.")
+                }
+            },
+            "default": problem_response("Any other error.")
+        }
+    })
+}
+
 /// The operation id: the method and the path's words (`get_api_v1_alerts_history`).
 fn operation_id(def: &RouteDef) -> String {
     let words: Vec<String> = def
@@ -759,6 +823,10 @@ pub fn document() -> Value {
             .or_insert_with(|| json!({}));
         entry[def.method.to_ascii_lowercase()] = operation;
     }
+    for (path, item) in &mut paths {
+        let options = preflight_operation(path, item);
+        item["options"] = options;
+    }
     json!({
         "openapi": "3.1.0",
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
@@ -802,6 +870,18 @@ mod tests {
                 .map(|p| p["name"].as_str().unwrap())
                 .collect();
             assert_eq!(documented, def.query, "{}", def.path);
+            let preflight = &doc["paths"][def.path]["options"];
+            assert_eq!(preflight["security"], json!([]), "{}", def.path);
+            assert!(preflight["responses"]["204"].is_object(), "{}", def.path);
         }
+        let ids: Vec<&Value> = doc["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .flat_map(|item| item.as_object().unwrap().values())
+            .map(|op| &op["operationId"])
+            .collect();
+        let unique: std::collections::BTreeSet<String> = ids.iter().map(|v| v.to_string()).collect();
+        assert_eq!(unique.len(), ids.len(), "operation ids are unique");
     }
 }

@@ -18,7 +18,7 @@ pub const LATENCY_BUCKETS: [f64; 14] = [
 ];
 
 /// Upper bounds (seconds) of the sync duration histogram.
-pub const SYNC_BUCKETS: [f64; 10] = [0.1, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0];
+pub const SYNC_BUCKETS: [f64; 10] = crate::store::api::SYNC_DURATION_BUCKETS_SECS;
 
 struct Histogram {
     buckets: [AtomicU64; LATENCY_BUCKETS.len()],

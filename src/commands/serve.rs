@@ -4,20 +4,15 @@
 use super::Ctx;
 use crate::cli::ServeArgs;
 use crate::error::Error;
-use crate::serve::{Control, Event, ServeSettings};
+use crate::serve::{Control, Event, Overrides, ServeSettings};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub fn run(ctx: &Ctx, args: ServeArgs) -> anyhow::Result<i32> {
     let loaded = ctx.load_config()?;
-    let mut config = loaded.config.clone();
-    for (flag, value, slot) in [
-        ("--api-bind", &args.api_bind, &mut config.api.bind),
-        (
-            "--webhooks-bind",
-            &args.webhooks_bind,
-            &mut config.webhooks.bind,
-        ),
+    for (flag, value) in [
+        ("--api-bind", &args.api_bind),
+        ("--webhooks-bind", &args.webhooks_bind),
     ] {
         if let Some(v) = value {
             v.parse::<SocketAddr>().map_err(|_| {
@@ -25,15 +20,21 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> anyhow::Result<i32> {
                     "{flag} {v:?} is not an address such as 127.0.0.1:8080"
                 ))
             })?;
-            *slot = v.clone();
         }
     }
+    let overrides = Overrides {
+        api_bind: args.api_bind.clone(),
+        webhooks_bind: args.webhooks_bind.clone(),
+    };
+    let mut config = loaded.config.clone();
+    overrides.apply(&mut config);
     let settings = ServeSettings {
         config,
         config_path: loaded.path.clone(),
         db_path: ctx.db_path.clone(),
         env: ctx.env.clone(),
         store_options: ctx.store_options(&loaded),
+        overrides,
     };
     let out = ctx.out;
     let events: crate::serve::EventFn = Arc::new(move |e| match e {
@@ -61,7 +62,16 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> anyhow::Result<i32> {
             }
         }
         Event::Pruned(r) => tracing::info!(?r.deleted, "pruned"),
-        Event::Reloaded => out.note("SIGHUP: configuration reloaded"),
+        Event::Reloaded { sources } => {
+            out.note(&format!(
+                "SIGHUP: configuration reloaded; webhook sources: {}",
+                if sources.is_empty() {
+                    "none".to_owned()
+                } else {
+                    sources.join(", ")
+                }
+            ));
+        }
         Event::ReloadFailed(e) => out.warn(&format!("SIGHUP: keeping the old configuration: {e}")),
         Event::Warning(w) => out.warn(&w),
     });

@@ -551,6 +551,9 @@ pub struct RetentionConfig {
     pub alert_events: Dur,
     pub deleted_documents: Dur,
     pub backups: u32,
+    /// How often `vdt serve` applies the above (default 1h; at least 1s). An addition to
+    /// DESIGN's `[retention]`: a soak or a small disk may want it more often.
+    pub prune_every: Dur,
 }
 
 impl Default for RetentionConfig {
@@ -561,6 +564,7 @@ impl Default for RetentionConfig {
             alert_events: Dur::secs(180 * 86400),
             deleted_documents: Dur::secs(30 * 86400),
             backups: 5,
+            prune_every: Dur::secs(3600),
         }
     }
 }
@@ -657,6 +661,11 @@ impl Config {
             return Err(Error::config(format!(
                 "config key `redis.url`: {url:?} is not a redis:// URL"
             )));
+        }
+        if self.retention.prune_every.0 < Duration::from_secs(1) {
+            return Err(Error::config(
+                "config key `retention.prune_every`: must be at least 1s",
+            ));
         }
         check_bind("api.bind", &self.api.bind)?;
         check_bind("webhooks.bind", &self.webhooks.bind)?;

@@ -6,6 +6,19 @@ use crate::error::Result;
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
+/// Upper bounds (seconds) of the sync duration histogram, `vdt_sync_duration_seconds`. Here,
+/// not in the API, because the prune keeps per-bound totals of the runs it deletes.
+pub const SYNC_DURATION_BUCKETS_SECS: [f64; 10] =
+    [0.1, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0];
+
+/// [`SYNC_DURATION_BUCKETS_SECS`] in milliseconds, as `sync_status.duration_ms` counts.
+pub fn sync_duration_bounds_ms() -> Vec<f64> {
+    SYNC_DURATION_BUCKETS_SECS
+        .iter()
+        .map(|s| s * 1000.0)
+        .collect()
+}
+
 /// How much of a stored webhook payload one log entry carries.
 pub const PAYLOAD_PREVIEW_CHARS: i64 = 4096;
 
@@ -130,10 +143,15 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Retained sync runs per (collection, status).
+    /// Finished sync runs per (collection, status), pruned ones included, so the numbers only
+    /// grow. A run in progress is counted when it finishes.
     pub fn sync_run_counts(&self) -> Result<Vec<(String, String, u64)>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT collection_name, status, COUNT(*) FROM sync_status
+            "SELECT collection_name, status, SUM(n) FROM (
+                 SELECT collection_name, status, COUNT(*) AS n FROM sync_status
+                 WHERE status <> 'in_progress' GROUP BY collection_name, status
+                 UNION ALL
+                 SELECT collection_name, status, runs FROM pruned_sync_runs)
              GROUP BY collection_name, status ORDER BY collection_name, status",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -142,8 +160,59 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Finished sync runs' durations per collection, bucketed by `bounds_ms` (ascending).
+    /// Finished sync runs' durations per collection, bucketed by `bounds_ms` (ascending),
+    /// pruned runs included (see [`sync_duration_bounds_ms`]: the prune keeps per-bound totals
+    /// for those bounds; at a bound it did not keep, the nearest lower one's count stands in,
+    /// which keeps the buckets cumulative).
     pub fn sync_duration_histograms(&self, bounds_ms: &[f64]) -> Result<Vec<DurationHistogram>> {
+        let mut kept = self.retained_sync_duration_histograms(bounds_ms)?;
+        let mut totals = self.conn.prepare_cached(
+            "SELECT collection_name, runs, sum_ms FROM pruned_sync_duration_totals",
+        )?;
+        let pruned = totals
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<Vec<(String, i64, f64)>>>()?;
+        let mut buckets = self.conn.prepare_cached(
+            "SELECT le_ms, runs FROM pruned_sync_durations WHERE collection_name = ?1 ORDER BY le_ms",
+        )?;
+        for (collection, runs, sum_ms) in pruned {
+            let stored = buckets
+                .query_map([&collection], |r| Ok((r.get::<_, f64>(0)?, r.get::<_, i64>(1)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let i = match kept.binary_search_by(|h| h.collection.cmp(&collection)) {
+                Ok(i) => i,
+                Err(i) => {
+                    kept.insert(
+                        i,
+                        DurationHistogram {
+                            collection: collection.clone(),
+                            bucket_counts: vec![0; bounds_ms.len()],
+                            count: 0,
+                            sum_ms: 0.0,
+                        },
+                    );
+                    i
+                }
+            };
+            let h = &mut kept[i];
+            h.count += runs.max(0) as u64;
+            h.sum_ms += sum_ms;
+            for (b, n) in bounds_ms.iter().zip(h.bucket_counts.iter_mut()) {
+                let at = stored
+                    .iter()
+                    .rev()
+                    .find(|(le, _)| le <= b)
+                    .map_or(0, |(_, k)| *k);
+                *n += at.max(0) as u64;
+            }
+        }
+        Ok(kept)
+    }
+
+    fn retained_sync_duration_histograms(
+        &self,
+        bounds_ms: &[f64],
+    ) -> Result<Vec<DurationHistogram>> {
         // The bounds are the caller's constants, never user input; inlined as numbers.
         let buckets: String = bounds_ms
             .iter()
@@ -180,10 +249,15 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Retained webhook deliveries per (source, status code).
+    /// Webhook deliveries per (source, status code), pruned ones included, so the numbers
+    /// only grow.
     pub fn webhook_delivery_counts(&self) -> Result<Vec<(String, i64, u64)>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT source, status_code, COUNT(*) FROM webhook_logs
+            "SELECT source, status_code, SUM(n) FROM (
+                 SELECT source, status_code, COUNT(*) AS n FROM webhook_logs
+                 GROUP BY source, status_code
+                 UNION ALL
+                 SELECT source, status_code, deliveries FROM pruned_webhook_deliveries)
              GROUP BY source, status_code ORDER BY source, status_code",
         )?;
         let rows = stmt.query_map([], |r| {

@@ -3,6 +3,7 @@
 
 use super::{Store, ts};
 use crate::error::Result;
+use rusqlite::{Transaction, params};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -45,6 +46,83 @@ fn cutoff(now: chrono::DateTime<chrono::Utc>, keep: Duration) -> String {
         .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC))
 }
 
+/// What a delete of `table` returns for the running totals, if /metrics counts its rows.
+fn carried_columns(table: &str) -> Option<&'static str> {
+    match table {
+        "webhook_logs" => Some("source, status_code"),
+        "sync_status" => Some("collection_name, status, duration_ms"),
+        _ => None,
+    }
+}
+
+/// Runs one batch's `DELETE … RETURNING` and adds what it removed to the `pruned_*` totals,
+/// inside the caller's transaction: a counter is never seen between the delete and the add.
+/// Returns the rows deleted.
+fn carry_over(tx: &Transaction<'_>, table: &str, sql: &str, cut: &str) -> Result<usize> {
+    let mut stmt = tx.prepare(sql)?;
+    let mut rows = stmt.query([cut])?;
+    let mut n = 0usize;
+    if table == "webhook_logs" {
+        let mut per: BTreeMap<(String, i64), i64> = BTreeMap::new();
+        while let Some(r) = rows.next()? {
+            *per.entry((r.get(0)?, r.get(1)?)).or_default() += 1;
+            n += 1;
+        }
+        let mut add = tx.prepare_cached(
+            "INSERT INTO pruned_webhook_deliveries (source, status_code, deliveries)
+             VALUES (?1, ?2, ?3) ON CONFLICT (source, status_code)
+             DO UPDATE SET deliveries = deliveries + excluded.deliveries",
+        )?;
+        for ((source, code), k) in per {
+            add.execute(params![source, code, k])?;
+        }
+        return Ok(n);
+    }
+    let bounds = super::api::sync_duration_bounds_ms();
+    let mut runs: BTreeMap<(String, String), i64> = BTreeMap::new();
+    // Per collection: timed runs, their total, and per bound the runs at or under it.
+    let mut timed: BTreeMap<String, (i64, f64, Vec<i64>)> = BTreeMap::new();
+    while let Some(r) = rows.next()? {
+        let (collection, status): (String, String) = (r.get(0)?, r.get(1)?);
+        let duration: Option<f64> = r.get(2)?;
+        n += 1;
+        if let Some(ms) = duration {
+            let t = timed
+                .entry(collection.clone())
+                .or_insert_with(|| (0, 0.0, vec![0; bounds.len()]));
+            t.0 += 1;
+            t.1 += ms;
+            for (i, b) in bounds.iter().enumerate() {
+                t.2[i] += i64::from(ms <= *b);
+            }
+        }
+        *runs.entry((collection, status)).or_default() += 1;
+    }
+    let mut add = tx.prepare_cached(
+        "INSERT INTO pruned_sync_runs (collection_name, status, runs) VALUES (?1, ?2, ?3)
+         ON CONFLICT (collection_name, status) DO UPDATE SET runs = runs + excluded.runs",
+    )?;
+    for ((collection, status), k) in runs {
+        add.execute(params![collection, status, k])?;
+    }
+    let mut add_total = tx.prepare_cached(
+        "INSERT INTO pruned_sync_duration_totals (collection_name, runs, sum_ms) VALUES (?1, ?2, ?3)
+         ON CONFLICT (collection_name)
+         DO UPDATE SET runs = runs + excluded.runs, sum_ms = sum_ms + excluded.sum_ms",
+    )?;
+    let mut add_bucket = tx.prepare_cached(
+        "INSERT INTO pruned_sync_durations (collection_name, le_ms, runs) VALUES (?1, ?2, ?3)
+         ON CONFLICT (collection_name, le_ms) DO UPDATE SET runs = runs + excluded.runs",
+    )?;
+    for (collection, (k, sum, buckets)) in timed {
+        add_total.execute(params![collection, k, sum])?;
+        for (b, k) in bounds.iter().zip(buckets) {
+            add_bucket.execute(params![collection, b, k])?;
+        }
+    }
+    Ok(n)
+}
+
 impl Store {
     /// Apply retention as of `now`.
     pub fn prune(
@@ -60,6 +138,7 @@ impl Store {
         // (table, key, condition on ?1). The newest run of each collection is kept whatever
         // its age, so lag and "last sync" stay known. WITHOUT ROWID tables delete by their key.
         let plan: [(&'static str, &str, &str, &String); 7] = [
+            // Counted by /metrics: see `carry_over`.
             ("webhook_logs", "rowid", "processed_at < ?1", &logs),
             (
                 "webhook_deliveries",
@@ -67,6 +146,7 @@ impl Store {
                 "received_at < ?1",
                 &logs,
             ),
+            // Counted by /metrics: see `carry_over`.
             (
                 "sync_status",
                 "rowid",
@@ -107,12 +187,19 @@ impl Store {
                 )? as u64
             } else {
                 let columns = key.trim_matches(['(', ')']);
-                let sql = format!(
+                let mut sql = format!(
                     "DELETE FROM {table} WHERE {key} IN (SELECT {columns} FROM {table} WHERE {cond} LIMIT {BATCH})"
                 );
+                let carry = carried_columns(table);
+                if let Some(returning) = carry {
+                    sql = format!("{sql} RETURNING {returning}");
+                }
                 let mut total = 0u64;
                 loop {
-                    let n = self.write(|tx| Ok(tx.execute(&sql, [cut])?))?;
+                    let n = self.write(|tx| match carry {
+                        None => Ok(tx.execute(&sql, [cut])?),
+                        Some(_) => carry_over(tx, table, &sql, cut),
+                    })?;
                     total += n as u64;
                     if (n as i64) < BATCH {
                         break total;

@@ -5,4 +5,4 @@ pub mod ratelimit;
 pub mod schemes;
 pub mod server;
 
-pub use server::{Handle, IngestBatch, WebhookServer};
+pub use server::{Handle, IngestBatch, SourceTable, WebhookServer};

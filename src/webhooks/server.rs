@@ -66,7 +66,10 @@ struct Source {
     secret: Secret,
     id_header: Option<String>,
     tolerance_secs: i64,
-    limiter: RateLimiter,
+    /// Shared with the source of the same name and rate in the table this one replaced, so a
+    /// reload does not hand a sender a fresh burst.
+    limiter: Arc<RateLimiter>,
+    rate: (f64, u32),
     allow: Vec<IpNet>,
     enabled: bool,
     trace_source: String,
@@ -81,12 +84,27 @@ impl std::fmt::Debug for Source {
     }
 }
 
-fn prepare_source(s: &WebhookSource, env: &dyn Fn(&str) -> Option<String>) -> Result<Source> {
+fn prepare_source(
+    s: &WebhookSource,
+    env: &dyn Fn(&str) -> Option<String>,
+    previous: Option<&SourceTable>,
+) -> Result<Source> {
     let bad = |what: String| Error::config(format!("webhook source {:?}: {what}", s.name));
     let scheme = Scheme::parse(&s.scheme, s.header.as_deref()).map_err(bad)?;
     let raw = crate::config::webhook_secret(s, env)?;
     let secret = schemes::parse_secret(&scheme, &raw).map_err(|e| bad(e.to_string()))?;
-    let limiter = RateLimiter::try_new(s.rate_limit.per_second, s.rate_limit.burst).map_err(bad)?;
+    let rate = (s.rate_limit.per_second, s.rate_limit.burst);
+    let kept = previous
+        .and_then(|t| {
+            t.sources
+                .iter()
+                .find(|o| o.name == s.name && o.rate == rate)
+        })
+        .map(|o| Arc::clone(&o.limiter));
+    let limiter = match kept {
+        Some(l) => l,
+        None => Arc::new(RateLimiter::try_new(rate.0, rate.1).map_err(bad)?),
+    };
     let allow = s
         .allow_ips
         .iter()
@@ -102,19 +120,74 @@ fn prepare_source(s: &WebhookSource, env: &dyn Fn(&str) -> Option<String>) -> Re
         id_header: s.id_header.clone().filter(|h| !h.is_empty()),
         tolerance_secs: i64::try_from(s.tolerance.0.as_secs()).unwrap_or(i64::MAX),
         limiter,
+        rate,
         allow,
         enabled: s.enabled,
         trace_source: format!("webhook:{}", s.name),
     })
 }
 
+/// What a config reload may replace while the receiver runs: the sources (secrets, schemes,
+/// allow lists, rate limits, enabled flags), the trusted proxies and the live-data switch.
+/// Built and checked by [`Handle::prepare_sources`] (or at start), put in place by
+/// [`Handle::replace_sources`]. Each request reads the table once, so it sees one table
+/// from start to end.
+pub struct SourceTable {
+    sources: Vec<Source>,
+    trusted: Vec<IpNet>,
+    live_data_enabled: bool,
+}
+
+impl SourceTable {
+    /// Resolves every source's secret (a missing or unusable one is a config error naming
+    /// the source); a source whose name and rate limit are unchanged from `previous` keeps
+    /// its limiter state.
+    fn prepare(
+        cfg: &Config,
+        env: &dyn Fn(&str) -> Option<String>,
+        previous: Option<&SourceTable>,
+    ) -> Result<SourceTable> {
+        let wh = &cfg.webhooks;
+        let sources = wh
+            .sources
+            .iter()
+            .map(|s| prepare_source(s, env, previous))
+            .collect::<Result<Vec<_>>>()?;
+        let trusted = wh
+            .trusted_proxies
+            .iter()
+            .map(|c| {
+                c.parse::<IpNet>().map_err(|e| {
+                    Error::config(format!("config key `webhooks.trusted_proxies`: {e}"))
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(SourceTable {
+            sources,
+            trusted,
+            live_data_enabled: cfg.features.live_data_enabled,
+        })
+    }
+
+    /// The source names, in config order.
+    pub fn names(&self) -> Vec<&str> {
+        self.sources.iter().map(|s| s.name.as_str()).collect()
+    }
+}
+
+type SharedTable = Arc<RwLock<Arc<SourceTable>>>;
+
 /// Everything the workers share.
 struct Shared {
-    sources: Vec<Source>,
-    live_data_enabled: bool,
+    table: SharedTable,
     max_body: u64,
-    trusted: Vec<IpNet>,
     writer: SyncSender<Job>,
+}
+
+impl Shared {
+    fn table(&self) -> Arc<SourceTable> {
+        Arc::clone(&self.table.read().unwrap_or_else(|p| p.into_inner()))
+    }
 }
 
 /// A batch item with the worker waiting for its outcome.
@@ -136,20 +209,8 @@ impl WebhookServer {
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Handle> {
         let wh = &cfg.webhooks;
-        let sources = wh
-            .sources
-            .iter()
-            .map(|s| prepare_source(s, env))
-            .collect::<Result<Vec<_>>>()?;
-        let trusted = wh
-            .trusted_proxies
-            .iter()
-            .map(|c| {
-                c.parse::<IpNet>().map_err(|e| {
-                    Error::config(format!("config key `webhooks.trusted_proxies`: {e}"))
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let table: SharedTable =
+            Arc::new(RwLock::new(Arc::new(SourceTable::prepare(cfg, env, None)?)));
         let bind: SocketAddr = wh.bind.parse().map_err(|_| {
             Error::config(format!(
                 "config key `webhooks.bind`: {:?} is not an address such as 127.0.0.1:8081",
@@ -186,10 +247,8 @@ impl WebhookServer {
         };
 
         let shared = Arc::new(Shared {
-            sources,
-            live_data_enabled: cfg.features.live_data_enabled,
+            table: Arc::clone(&table),
             max_body: wh.max_body.0,
-            trusted,
             writer: writer_tx,
         });
         let stop = Arc::new(AtomicBool::new(false));
@@ -224,6 +283,7 @@ impl WebhookServer {
             workers: worker_threads,
             writer: Some(writer),
             callbacks,
+            table,
         })
     }
 }
@@ -236,9 +296,29 @@ pub struct Handle {
     workers: Vec<JoinHandle<()>>,
     writer: Option<JoinHandle<()>>,
     callbacks: Arc<RwLock<Vec<IngestCallback>>>,
+    table: SharedTable,
 }
 
 impl Handle {
+    /// Builds and checks the source table of `cfg` (`webhooks.sources`,
+    /// `webhooks.trusted_proxies`, `features.live_data_enabled`) without putting it in
+    /// place, so a caller reloading several parts can check them all first. Sources whose
+    /// name and rate limit are unchanged keep their rate limiter's state.
+    pub fn prepare_sources(
+        &self,
+        cfg: &Config,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<SourceTable> {
+        let current = Arc::clone(&self.table.read().unwrap_or_else(|p| p.into_inner()));
+        SourceTable::prepare(cfg, env, Some(&current))
+    }
+
+    /// Puts `table` in place: requests that start from now on use it; requests in flight
+    /// finish with the table they started with. No connection is dropped.
+    pub fn replace_sources(&self, table: SourceTable) {
+        *self.table.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(table);
+    }
+
     /// The address actually bound (useful with port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
@@ -584,15 +664,16 @@ fn handle(shared: &Shared, mut rq: Request) {
         );
         return;
     };
+    let table = shared.table();
     let peer = rq.remote_addr().map(|a| a.ip());
     let remote = peer.map(|p| {
         client_ip(
             p,
             header_value(&rq, "X-Forwarded-For").as_deref(),
-            &shared.trusted,
+            &table.trusted,
         )
     });
-    let Some(source) = shared.sources.iter().find(|s| s.name == name) else {
+    let Some(source) = table.sources.iter().find(|s| s.name == name) else {
         // Logged under the name asked for (cut short), so a sender with a wrong URL shows up.
         let logged: String = name.chars().take(64).collect();
         let seen = Seen {
@@ -622,7 +703,7 @@ fn handle(shared: &Shared, mut rq: Request) {
     };
     let reject = |rq: Request, seen: &Seen<'_>, answer: Answer| finish(shared, rq, seen, answer);
 
-    if !source.enabled || !shared.live_data_enabled {
+    if !source.enabled || !table.live_data_enabled {
         let detail = if source.enabled {
             "live data is disabled (features.live_data_enabled / LIVE_DATA_ENABLED)".to_owned()
         } else {

@@ -256,7 +256,8 @@ fn live_responses_of_every_route_match_the_openapi_document() {
     let ops = operations(&doc);
     assert!(ops.len() >= 17, "{} operations", ops.len());
     assert!(
-        ops.iter().any(|(m, p, _)| m == "OPTIONS" && p == "/api/v1/status"),
+        ops.iter()
+            .any(|(m, p, _)| m == "OPTIONS" && p == "/api/v1/status"),
         "the CORS preflight is documented"
     );
     for (method, template, _) in &ops {
@@ -281,11 +282,15 @@ fn live_responses_of_every_route_match_the_openapi_document() {
             );
             assert_eq!(r.status, 204, "OPTIONS {target}");
             conforms(&doc, method, template, &r);
-            let documented = doc["paths"][template.as_str()]["options"]["responses"]["204"]
-                ["headers"]
-                .as_object()
-                .unwrap();
-            for name in ["Allow", "Access-Control-Allow-Origin", "Access-Control-Allow-Methods"] {
+            let documented =
+                doc["paths"][template.as_str()]["options"]["responses"]["204"]["headers"]
+                    .as_object()
+                    .unwrap();
+            for name in [
+                "Allow",
+                "Access-Control-Allow-Origin",
+                "Access-Control-Allow-Methods",
+            ] {
                 assert!(documented.contains_key(name), "{name} not documented");
                 assert!(r.header(name).is_some(), "OPTIONS {target}: no {name}");
             }
@@ -1503,7 +1508,10 @@ fn prometheus_counters_do_not_go_down_when_prune_deletes_the_rows_behind_them() 
         before[r#"vdt_sync_runs_total{collection="vertigo_traces",status="success"}"#],
         4.0
     );
-    assert!(!before.keys().any(|k| k.contains("in_progress")), "{before:?}");
+    assert!(
+        !before.keys().any(|k| k.contains("in_progress")),
+        "{before:?}"
+    );
 
     let o = env.run(&["--json", "db", "prune"]);
     assert_code(&o, 0);

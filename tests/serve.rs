@@ -101,6 +101,16 @@ impl Serve {
     }
 }
 
+impl Drop for Serve {
+    /// A failed assertion must not leave the server running.
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 /// POST one signed trace event; returns the status code (0 when the connection failed).
 fn post(addr: &str, id: usize, status: &str) -> u16 {
     let body = serde_json::json!({
@@ -471,9 +481,28 @@ fn the_example_sender_is_accepted() {
 
 /// A signed trace delivery to `/hooks/{source}` as HTTP/1.1 text; keep-alive unless `close`.
 fn signed_request(host: &str, source: &str, secret: &str, id: &str, close: bool) -> String {
+    signed_trace_request(
+        host,
+        source,
+        secret,
+        &format!("evt_{id}"),
+        &format!("tr_{id}"),
+        close,
+    )
+}
+
+/// A signed `trace.updated` delivery with its own event id, of trace `trace`.
+fn signed_trace_request(
+    host: &str,
+    source: &str,
+    secret: &str,
+    event: &str,
+    trace: &str,
+    close: bool,
+) -> String {
     let body = serde_json::json!({
-        "type": "trace.completed", "id": format!("evt_{id}"),
-        "data": {"trace": {"id": format!("tr_{id}"), "status": "completed",
+        "type": "trace.updated", "id": event,
+        "data": {"trace": {"id": trace, "status": "completed",
             "startTime": chrono::Utc::now().timestamp_millis()}}
     })
     .to_string();
@@ -527,14 +556,17 @@ fn read_response(r: &mut BufReader<TcpStream>) -> u16 {
 
 /// One delivery on a connection of its own; the status code (0 when the connection failed).
 fn deliver(addr: &str, source: &str, secret: &str, id: &str) -> u16 {
+    send_once(addr, &signed_request(addr, source, secret, id, true))
+}
+
+/// Sends `request` on a connection of its own; the status code (0 when the connection failed).
+fn send_once(addr: &str, request: &str) -> u16 {
     let Ok(s) = TcpStream::connect(addr) else {
         return 0;
     };
     let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
     let mut w = s.try_clone().unwrap();
-    if w.write_all(signed_request(addr, source, secret, id, true).as_bytes())
-        .is_err()
-    {
+    if w.write_all(request.as_bytes()).is_err() {
         return 0;
     }
     read_response(&mut BufReader::new(s))
@@ -682,4 +714,115 @@ fn sighup_applies_new_and_rotated_webhook_sources_without_dropping_connections()
         ),
         3
     );
+}
+
+#[test]
+fn under_continuous_deliveries_retention_keeps_the_database_bounded() {
+    let mut env = TestEnv::new();
+    env.set("HOOK_SECRET", SECRET);
+    // Keep 3 s of webhook logs, prune every second: an hour's worth of a busy day in seconds.
+    env.write_config(&base_config(
+        "\n[retention]\nwebhook_logs = \"3s\"\nprune_every = \"1s\"\n",
+    ));
+    let mut serve = Serve::start(&env);
+    let delivered = Arc::new(AtomicUsize::new(0));
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let client = {
+        let (delivered, stop, addr) = (
+            Arc::clone(&delivered),
+            Arc::clone(&stop),
+            serve.hooks.clone(),
+        );
+        std::thread::spawn(move || {
+            // ~200 deliveries a second, each with its own delivery id, updating 20 traces (the
+            // mirror itself is not what retention bounds).
+            let started = Instant::now();
+            let mut n = 0usize;
+            while !stop.load(Ordering::SeqCst) {
+                let due = started + Duration::from_millis(5 * n as u64);
+                if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                    std::thread::sleep(wait);
+                }
+                let request = signed_trace_request(
+                    &addr,
+                    "vertigo",
+                    SECRET,
+                    &format!("evt_{n}"),
+                    &format!("tr_{}", n % 20),
+                    true,
+                );
+                let code = send_once(&addr, &request);
+                assert_eq!(code, 200, "delivery {n}");
+                delivered.fetch_add(1, Ordering::SeqCst);
+                n += 1;
+            }
+        })
+    };
+    let db = env.db_path();
+    let sample = || {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let one = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+        let stale = vdt::store::ts(chrono::Utc::now() - chrono::Duration::seconds(8));
+        let old: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM webhook_logs WHERE processed_at < ?1",
+                [&stale],
+                |r| r.get(0),
+            )
+            .unwrap();
+        (
+            one("SELECT count(*) FROM webhook_logs"),
+            one("SELECT count(*) FROM webhook_deliveries"),
+            one("PRAGMA page_count"),
+            old,
+        )
+    };
+    let started = Instant::now();
+    // SOAK_SECS=600 runs a longer soak; the default keeps the test near 35 s.
+    let soak_secs: u64 = std::env::var("SOAK_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(32);
+    let mut at_warm = None;
+    let mut last = (0, 0, 0);
+    let mut max_pages_after_warm = 0;
+    while started.elapsed() < Duration::from_secs(soak_secs) {
+        std::thread::sleep(Duration::from_secs(1));
+        let s = sample();
+        let sent = delivered.load(Ordering::SeqCst);
+        eprintln!(
+            "t={:>2}s delivered={sent:>5} webhook_logs={:>4} webhook_deliveries={:>4} pages={:>4} older_than_8s={} free={}",
+            started.elapsed().as_secs(),
+            s.0,
+            s.1,
+            s.2,
+            s.3,
+            count(&db, "PRAGMA freelist_count")
+        );
+        if started.elapsed() >= Duration::from_secs(10) {
+            assert_eq!(s.3, 0, "a log row outlived retention + the prune period");
+            at_warm.get_or_insert((sent, s.2));
+            max_pages_after_warm = max_pages_after_warm.max(s.2);
+        }
+        last = (s.0, s.1, sent as i64);
+    }
+    stop.store(true, Ordering::SeqCst);
+    client.join().unwrap();
+    let (warm_sent, warm_pages) = at_warm.unwrap();
+    let (logs, dedup, sent) = last;
+    // The load went on: well over twice what had been delivered at the 10 s mark…
+    assert!(
+        sent as usize > 2 * warm_sent && sent > 2000,
+        "only {sent} deliveries ({warm_sent} at 10 s)"
+    );
+    // …but the tables hold a few seconds of it, and the file stopped growing.
+    assert!(logs < sent / 3, "{logs} of {sent} log rows kept");
+    assert!(dedup < sent / 3, "{dedup} of {sent} delivery ids kept");
+    assert!(
+        max_pages_after_warm as f64 <= warm_pages as f64 * 1.3 + 16.0,
+        "pages grew from {warm_pages} at 10 s to {max_pages_after_warm}"
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM traces"), 20);
+    serve.signal("TERM");
+    assert_eq!(serve.child.wait().unwrap().code(), Some(0));
 }

@@ -707,7 +707,8 @@ fn preflight_operation(path: &str, item: &Value) -> Value {
             "schema": { "type": "string" }
         }));
     }
-    let header = |description: &str| json!({ "description": description, "schema": { "type": "string" } });
+    let header =
+        |description: &str| json!({ "description": description, "schema": { "type": "string" } });
     let words: Vec<String> = path
         .split('/')
         .filter(|s| !s.is_empty())
@@ -881,7 +882,8 @@ mod tests {
             .flat_map(|item| item.as_object().unwrap().values())
             .map(|op| &op["operationId"])
             .collect();
-        let unique: std::collections::BTreeSet<String> = ids.iter().map(|v| v.to_string()).collect();
+        let unique: std::collections::BTreeSet<String> =
+            ids.iter().map(|v| v.to_string()).collect();
         assert_eq!(unique.len(), ids.len(), "operation ids are unique");
     }
 }

@@ -170,14 +170,18 @@ impl Store {
             "SELECT collection_name, runs, sum_ms FROM pruned_sync_duration_totals",
         )?;
         let pruned = totals
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get(2)?)))?
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get(2)?))
+            })?
             .collect::<rusqlite::Result<Vec<(String, i64, f64)>>>()?;
         let mut buckets = self.conn.prepare_cached(
             "SELECT le_ms, runs FROM pruned_sync_durations WHERE collection_name = ?1 ORDER BY le_ms",
         )?;
         for (collection, runs, sum_ms) in pruned {
             let stored = buckets
-                .query_map([&collection], |r| Ok((r.get::<_, f64>(0)?, r.get::<_, i64>(1)?)))?
+                .query_map([&collection], |r| {
+                    Ok((r.get::<_, f64>(0)?, r.get::<_, i64>(1)?))
+                })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             let i = match kept.binary_search_by(|h| h.collection.cmp(&collection)) {
                 Ok(i) => i,

@@ -119,11 +119,7 @@ pub async fn run(settings: ServeSettings, control: Control, events: EventFn) -> 
         let cache = Arc::clone(&cache);
         tasks.spawn(async move {
             let on_report = move |r: &SyncReport| {
-                if r.collections
-                    .iter()
-                    .any(|c| c.records_synced + c.records_deleted > 0)
-                    || r.jobs.done > 0
-                {
+                if r.wrote_data() {
                     cache.bump_generation();
                     ingest.notify_one();
                 }
@@ -157,6 +153,7 @@ pub async fn run(settings: ServeSettings, control: Control, events: EventFn) -> 
         let db_path = settings.db_path.clone();
         let store_options = settings.store_options.clone();
         let env = settings.env.clone();
+        let cache = Arc::clone(&cache);
         tasks.spawn(async move {
             let interval = config
                 .read()
@@ -192,7 +189,12 @@ pub async fn run(settings: ServeSettings, control: Control, events: EventFn) -> 
                     now: None,
                 };
                 match crate::alerts::run_once(&ctx, &CheckOptions::default()).await {
-                    Ok(report) => events(Event::Alerts(report)),
+                    Ok(report) => {
+                        if report.changed {
+                            cache.bump_generation();
+                        }
+                        events(Event::Alerts(report))
+                    }
                     Err(e) => tracing::error!(error = %e, "alert evaluation failed"),
                 }
             }

@@ -1,24 +1,23 @@
-//! Cache benchmark: a 24-hour traces aggregate over N generated rows (1M by default), read
-//! directly from SQLite vs through Redis only vs through both tiers, with a write (one new
-//! trace + a generation bump) every second. Prints ops/s, latency percentiles and hit ratio.
+//! Cache benchmark: the API's 24-hour metrics read (`api::reads::metrics`, i.e. the metrics
+//! engine's `metrics::summary`: totals, `by_model`, 48 series buckets, exact percentiles) over
+//! N generated traces (1M by default, 7 days), directly vs through the cache's one entry point
+//! (`Cache::get_or_compute`, the API's key class and keys) with Redis only vs both tiers, with
+//! a write (one new trace through the store + a generation bump) every second. Prints ops/s,
+//! latency percentiles and hit ratio.
 //!
 //! Run through `scripts/bench-cache.sh` (release build, private redis-server).
-//!
-//! The compute is a placeholder for the metrics engine's 24-hour query: the same shape
-//! (count, error rate, mean and p95 latency, cost, tokens over `traces` by `ts_ms`, optionally
-//! filtered by model). The SQL sits here, not in the store module, because it is a stand-in
-//! for a query the store will own.
 
 // The report table is this program's output; the lint guards library code.
 #![allow(clippy::print_stdout)]
 
 use rusqlite::{Connection, OpenFlags, params};
-use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
-use vdt::cache::{Cache, CacheOptions, KeyClass};
+use vdt::api::reads::{self, Computed};
+use vdt::cache::{Cache, CacheOptions};
 use vdt::store::{Store, StoreOptions};
 
 const MODELS: [&str; 3] = ["gemini-1.5-pro", "gemini-1.5-flash", "gemini-2.0-flash"];
@@ -60,17 +59,6 @@ fn args() -> Args {
         }
     }
     a
-}
-
-/// What the placeholder metrics query returns (roughly the API's `data` for one window).
-#[derive(Debug, Serialize, Deserialize)]
-struct Window {
-    traces_total: u64,
-    error_rate: f64,
-    latency_avg_ms: f64,
-    latency_p95_ms: f64,
-    cost_usd: f64,
-    tokens_total: i64,
 }
 
 fn now_ms() -> i64 {
@@ -146,41 +134,28 @@ fn generate(path: &Path, rows: u64) {
     );
 }
 
-/// A read connection as an API worker would hold one: read-only, 64 MiB page cache.
-fn reader(db: &Path) -> Connection {
-    let conn = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
-    conn.execute_batch("PRAGMA cache_size = -65536;").unwrap();
-    conn
+/// A read-only store as an API worker holds one, with a 64 MiB page cache.
+fn reader(db: &Path) -> Store {
+    let store = Store::open_read_only(db).unwrap();
+    store
+        .conn()
+        .execute_batch("PRAGMA cache_size = -65536;")
+        .unwrap();
+    store
 }
 
-/// The placeholder 24-hour aggregate.
-fn window_24h(conn: &Connection, model: &str) -> rusqlite::Result<Window> {
-    let since = now_ms() - DAY_MS;
-    let (n, errors, avg, cost, tokens): (i64, f64, f64, f64, i64) = conn.query_row(
-        "SELECT COUNT(*), COALESCE(AVG(status = 'error'), 0), COALESCE(AVG(duration_ms), 0),
-                COALESCE(SUM(cost_usd), 0), COALESCE(SUM(input_tokens + output_tokens), 0)
-         FROM traces WHERE ts_ms >= ?1 AND (?2 = '' OR model = ?2)",
-        params![since, model],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-    )?;
-    let p95: f64 = if n == 0 {
-        0.0
+/// The read mix's filters: the unfiltered window, then one per model.
+fn labels(model: &str) -> BTreeMap<String, String> {
+    if model.is_empty() {
+        BTreeMap::new()
     } else {
-        conn.query_row(
-            "SELECT duration_ms FROM traces WHERE ts_ms >= ?1 AND (?2 = '' OR model = ?2)
-             ORDER BY duration_ms LIMIT 1 OFFSET ?3",
-            params![since, model, (n as f64 * 0.95) as i64],
-            |r| r.get(0),
-        )?
-    };
-    Ok(Window {
-        traces_total: n as u64,
-        error_rate: errors,
-        latency_avg_ms: avg,
-        latency_p95_ms: p95,
-        cost_usd: cost,
-        tokens_total: tokens,
-    })
+        BTreeMap::from([("model".to_owned(), model.to_owned())])
+    }
+}
+
+/// The API's 24-hour metrics read, computed from the store.
+fn window_24h(store: &Store, model: &str) -> vdt::Result<Computed> {
+    reads::metrics(store, Duration::from_secs(86_400), labels(model))
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -228,18 +203,33 @@ fn run(mode: Mode, a: &Args, db: &Path, seconds: u64) -> Outcome {
     let writer = {
         let (stop, cache, db) = (stop.clone(), cache.clone(), db.to_path_buf());
         std::thread::spawn(move || {
-            let conn = Connection::open(&db).unwrap();
-            conn.busy_timeout(Duration::from_secs(5)).unwrap();
+            let mut store = Store::open(&db, &StoreOptions::default()).unwrap();
             let mut n = 0u64;
             while !stop.load(Ordering::SeqCst) {
                 std::thread::sleep(Duration::from_secs(1));
                 let ts = now_ms();
-                conn.execute(
-                    "INSERT INTO traces (trace_id, status, model, duration_ms, source, updated_at, ts_ms)
-                     VALUES (?1, 'success', 'gemini-1.5-pro', 250, 'bench', ?2, ?3)",
-                    params![format!("bench_{}_{ts}_{n}", std::process::id()), vdt::store::now(), ts],
-                )
-                .unwrap();
+                store
+                    .upsert_traces(&[vdt::traces::TraceRow {
+                        trace_id: format!("bench_{}_{ts}_{n}", std::process::id()),
+                        name: Some("meeting_processing".into()),
+                        status: Some("success".into()),
+                        model: Some(MODELS[n as usize % MODELS.len()].into()),
+                        start_time: None,
+                        end_time: None,
+                        duration_ms: Some(250.0),
+                        input_tokens: Some(1000),
+                        output_tokens: Some(200),
+                        cost_usd: Some(0.001),
+                        user_id: None,
+                        session_id: None,
+                        project: None,
+                        tags: serde_json::json!([]),
+                        metadata: serde_json::json!({}),
+                        source: "firestore:vertigo_traces".into(),
+                        updated_at: vdt::store::now(),
+                        ts_ms: ts,
+                    }])
+                    .unwrap();
                 if let Some(c) = &cache {
                     c.bump_generation();
                 }
@@ -253,7 +243,7 @@ fn run(mode: Mode, a: &Args, db: &Path, seconds: u64) -> Outcome {
     for t in 0..a.threads {
         let (cache, db, keys) = (cache.clone(), db.to_path_buf(), a.keys);
         handles.push(std::thread::spawn(move || {
-            let conn = reader(&db);
+            let store = reader(&db);
             let mut lat = Vec::with_capacity(1 << 16);
             let mut i = t;
             while Instant::now() < deadline {
@@ -265,12 +255,13 @@ fn run(mode: Mode, a: &Args, db: &Path, seconds: u64) -> Outcome {
                 i += 1;
                 let t0 = Instant::now();
                 let w = match &cache {
-                    None => window_24h(&conn, model).unwrap(),
+                    None => window_24h(&store, model).unwrap(),
+                    // The API's read: its key class, its key, the cache's one entry point.
                     Some(c) => c
                         .get_or_compute(
-                            KeyClass::Metrics,
-                            &format!("window=24h&model={model}"),
-                            || window_24h(&conn, model),
+                            reads::METRICS_CLASS,
+                            &reads::metrics_key("24h", &labels(model)),
+                            || window_24h(&store, model),
                         )
                         .unwrap(),
                 };
@@ -316,10 +307,17 @@ fn main() {
         a.db.clone()
             .unwrap_or_else(|| tmp.path().join("bench.sqlite3"));
     generate(&db, a.rows);
-    let conn = reader(&db);
-    let w = window_24h(&conn, "").unwrap();
-    eprintln!("24h window: {w:?}");
-    drop(conn);
+    let store = reader(&db);
+    let t0 = Instant::now();
+    let w = window_24h(&store, "").unwrap();
+    let summary: serde_json::Value = serde_json::from_str(w.data.get()).unwrap();
+    eprintln!(
+        "24h window: {} traces, p95 {} ms, one compute {:.0} ms",
+        summary["traces_total"],
+        summary["latency_p95_ms"],
+        t0.elapsed().as_secs_f64() * 1000.0
+    );
+    drop(store);
 
     let direct = run(Mode::Direct, &a, &db, a.direct_seconds);
     let redis_only = run(Mode::RedisOnly, &a, &db, a.seconds);

@@ -22,7 +22,7 @@
 
 use crate::error::{Error, Result};
 use crate::store::Store;
-use crate::store::metrics::{ScanFilter, TraceSample};
+use crate::store::metrics::{RollupRow, ScanFilter, TraceSample};
 use chrono::{DateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -100,7 +100,7 @@ impl TraceFilter {
         }
     }
 
-    fn matches(&self, s: &TraceSample<'_>) -> bool {
+    fn matches(&self, s: &Dims<'_>) -> bool {
         if let Some(m) = &self.model
             && s.model != Some(m.as_str())
         {
@@ -138,17 +138,72 @@ impl TraceFilter {
     }
 }
 
-fn label_of<'a>(s: &TraceSample<'a>, label: &str) -> Option<&'a str> {
+/// One minute, the granularity of the rollups.
+const MINUTE_MS: i64 = 60_000;
+
+/// The latency percentiles every trace group reports, in percent.
+const PCTS: [u64; 3] = [50, 95, 99];
+
+/// The latency bucket of a duration: the Rust twin of the generated column `traces.lat_bucket`
+/// (migration V5), which `trace_latency` and the index `traces_latency` are keyed by. Buckets
+/// never decrease as the duration grows; `None` for a duration that is not a finite number.
+pub fn latency_bucket(d: f64) -> Option<i64> {
+    // The SQL divides by these exact powers of ten; the same IEEE operations give the same
+    // results here.
+    const POW: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    if !d.is_finite() {
+        return None;
+    }
+    if d < 1.0 {
+        return Some(0);
+    }
+    if d < 10.0 {
+        return Some(100 + (d * 10.0) as i64);
+    }
+    if d < 100.0 {
+        return Some(200 + d as i64);
+    }
+    for k in 2..15 {
+        if d < POW[k + 1] {
+            return Some(100 * (k as i64 + 1) + (d / POW[k - 1]) as i64);
+        }
+    }
+    Some(1600)
+}
+
+/// What filters and groups look at in a trace or a rollup row.
+#[derive(Debug, Clone, Copy)]
+struct Dims<'a> {
+    model: Option<&'a str>,
+    project: Option<&'a str>,
+    source: &'a str,
+}
+
+impl<'a> Dims<'a> {
+    fn of(s: &TraceSample<'a>) -> Self {
+        Dims {
+            model: s.model,
+            project: s.project,
+            source: s.source,
+        }
+    }
+}
+
+fn label_of<'a>(d: &Dims<'a>, label: &str) -> Option<&'a str> {
     match label {
-        "model" => s.model,
-        "project" => s.project,
-        "collection" => s.source.strip_prefix("firestore:"),
-        "source" => Some(s.source),
+        "model" => d.model,
+        "project" => d.project,
+        "collection" => d.source.strip_prefix("firestore:"),
+        "source" => Some(d.source),
         _ => None,
     }
 }
 
-/// Running sums for one group.
+/// Running sums for one group. Durations come two ways: exactly, one trace at a time (the
+/// window's partial minutes, or a whole window the rollups cannot serve), and as counts per
+/// latency bucket from `trace_latency` (whole minutes).
 #[derive(Debug, Default)]
 struct Acc {
     total: u64,
@@ -157,6 +212,14 @@ struct Acc {
     cost: f64,
     tokens: i64,
     durations: Vec<f64>,
+    hist: BTreeMap<i64, u64>,
+    /// The percentiles of [`PCTS`], once known.
+    pct: [Option<f64>; 3],
+}
+
+/// A cost counts when it is a finite number (as in `trace_rollup`).
+fn finite_cost(c: Option<f64>) -> f64 {
+    c.filter(|c| c.is_finite()).unwrap_or(0.0)
 }
 
 impl Acc {
@@ -167,27 +230,96 @@ impl Acc {
             Some("success") => self.successes += 1,
             _ => {}
         }
-        self.cost += s.cost_usd.unwrap_or(0.0);
+        self.cost += finite_cost(s.cost_usd);
         self.tokens += s.tokens;
         if keep_durations && let Some(d) = s.duration_ms.filter(|d| d.is_finite()) {
             self.durations.push(d);
         }
     }
 
-    fn finish(mut self) -> TraceMetrics {
+    fn add_rollup(&mut self, r: &RollupRow<'_>) {
+        self.total += r.n;
+        match r.st {
+            1 => self.errors += r.n,
+            2 => self.successes += r.n,
+            _ => {}
+        }
+        self.cost += r.cost;
+        self.tokens += r.tokens;
+    }
+
+    /// Where the rank of percentile `p` falls: its value when the exact durations decide it,
+    /// else the latency bucket to read and the rank (1-based) inside it.
+    fn locate(&self, p: u64) -> Located {
+        let in_hist: u64 = self.hist.values().sum();
+        let n = in_hist + self.durations.len() as u64;
+        if n == 0 {
+            return Located::Value(None);
+        }
+        let rank = (p * n).div_ceil(100).clamp(1, n);
+        let mut exact: BTreeMap<i64, u64> = BTreeMap::new();
+        for d in &self.durations {
+            if let Some(b) = latency_bucket(*d) {
+                *exact.entry(b).or_default() += 1;
+            }
+        }
+        let mut buckets: Vec<i64> = self.hist.keys().chain(exact.keys()).copied().collect();
+        buckets.sort_unstable();
+        buckets.dedup();
+        let mut below = 0u64;
+        for b in buckets {
+            let here = self.hist.get(&b).copied().unwrap_or(0) + exact.get(&b).copied().unwrap_or(0);
+            if below + here >= rank {
+                let r = (rank - below) as usize;
+                if self.hist.get(&b).copied().unwrap_or(0) == 0 {
+                    return Located::Value(nth_in_bucket(&self.durations, b, Vec::new(), r));
+                }
+                return Located::Bucket(b, r);
+            }
+            below += here;
+        }
+        Located::Value(None)
+    }
+
+    fn finish(mut self, percentiles_known: bool) -> TraceMetrics {
         let rate = |n: u64| (self.total > 0).then(|| n as f64 / self.total as f64);
-        let p = percentiles(&mut self.durations, &[50, 95, 99]);
+        if !percentiles_known {
+            let p = percentiles(&mut self.durations, &PCTS);
+            self.pct = [p[0], p[1], p[2]];
+        }
         TraceMetrics {
             traces_total: self.total,
             error_rate: rate(self.errors),
             success_rate: rate(self.successes),
-            latency_p50_ms: p[0],
-            latency_p95_ms: p[1],
-            latency_p99_ms: p[2],
+            latency_p50_ms: self.pct[0],
+            latency_p95_ms: self.pct[1],
+            latency_p99_ms: self.pct[2],
             cost_usd: self.cost,
             tokens_total: self.tokens,
         }
     }
+}
+
+enum Located {
+    Value(Option<f64>),
+    /// (latency bucket, rank inside it, 1-based)
+    Bucket(i64, usize),
+}
+
+/// The `r`-th smallest (1-based) of `more` and the `exact` durations that fall in bucket `b`.
+fn nth_in_bucket(exact: &[f64], b: i64, mut more: Vec<f64>, r: usize) -> Option<f64> {
+    more.extend(
+        exact
+            .iter()
+            .copied()
+            .filter(|d| latency_bucket(*d) == Some(b)),
+    );
+    if more.is_empty() {
+        return None;
+    }
+    let i = r.clamp(1, more.len()) - 1;
+    let (_, x, _) = more.select_nth_unstable_by(i, f64::total_cmp);
+    Some(*x)
 }
 
 /// Nearest-rank percentiles (`ps` ascending, in percent): the value at rank ⌈p·n/100⌉ of the
@@ -219,7 +351,8 @@ pub fn percentiles(v: &mut [f64], ps: &[u64]) -> Vec<Option<f64>> {
     out
 }
 
-/// One unit of shared trace work: a window, a filter and the labels to group by.
+/// One unit of shared trace work: a window, a filter, the labels to group by, and optionally
+/// time buckets to group by as well (a series).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TraceSpec {
     pub window_ms: i64,
@@ -227,6 +360,8 @@ pub struct TraceSpec {
     pub group_by: Vec<String>,
     /// Whether durations must be kept (a latency metric is asked for).
     pub percentiles: bool,
+    /// Group by time buckets of this size too (aligned to multiples of it since the epoch).
+    pub series_ms: Option<i64>,
 }
 
 /// One group's labels (the `group_by` values; empty when not grouped) and its metrics.
@@ -236,93 +371,378 @@ pub struct Grouped {
     pub metrics: TraceMetrics,
 }
 
+/// How the engine reads traces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadPlan {
+    /// Whole minutes from the rollups, partial minutes and percentile buckets from `traces`.
+    Rollup,
+    /// Every trace of the window, one by one (the reference the rollups are tested against).
+    Scan,
+}
+
+/// A group of one spec: its time bucket (0 without a series), its `group_by` values (`None`
+/// where a trace has no such label) and its sums.
+struct Group {
+    t: i64,
+    values: Vec<Option<String>>,
+    acc: Acc,
+}
+
 struct SpecState<'s> {
     spec: &'s TraceSpec,
     from_ms: i64,
-    groups: Vec<(Vec<String>, Acc)>,
+    /// Whole minutes `[lo_min, hi_min)` come from the rollups (`lo_min >= hi_min`: none do).
+    lo_min: i64,
+    hi_min: i64,
+    groups: Vec<Group>,
+    last: usize,
 }
 
-/// Answer every spec from one scan of the widest window ending at `now_ms`. A spec without
-/// `group_by` always yields exactly one entry (an empty window gives zero counts).
-pub fn trace_groups(store: &Store, now_ms: i64, specs: &[TraceSpec]) -> Result<Vec<Vec<Grouped>>> {
-    if specs.is_empty() {
-        return Ok(Vec::new());
+impl SpecState<'_> {
+    fn rolled(&self) -> bool {
+        self.lo_min < self.hi_min
     }
-    let widest = specs.iter().map(|s| s.window_ms).max().unwrap_or(0);
+
+    fn minute_in(&self, minute: i64) -> bool {
+        minute >= self.lo_min && minute < self.hi_min
+    }
+
+    /// Whether a trace read one by one at `ts` belongs to this spec (inside the window and
+    /// not in a minute the rollups already counted).
+    fn takes_trace(&self, ts: i64, to_ms: i64) -> bool {
+        ts > self.from_ms
+            && ts <= to_ms
+            && !(self.rolled() && self.minute_in(ts.div_euclid(MINUTE_MS)))
+    }
+
+    fn time_of(&self, ts: i64) -> i64 {
+        self.spec.series_ms.map_or(0, |b| ts.div_euclid(b))
+    }
+
+    /// The key of `dims` at time `ts`; `None` when the trace lacks a label and this is not a
+    /// series-free, label-free spec (only complete keys and `None` values are kept).
+    fn key<'a>(&self, dims: &Dims<'a>, out: &mut [Option<&'a str>; 8]) -> usize {
+        let n = self.spec.group_by.len().min(out.len());
+        for (slot, l) in out.iter_mut().zip(&self.spec.group_by) {
+            *slot = label_of(dims, l);
+        }
+        n
+    }
+
+    fn find(&mut self, t: i64, key: &[Option<&str>]) -> Option<usize> {
+        let same = |g: &Group| {
+            g.t == t
+                && g.values.len() == key.len()
+                && g.values.iter().map(Option::as_deref).eq(key.iter().copied())
+        };
+        if self.groups.get(self.last).is_some_and(same) {
+            return Some(self.last);
+        }
+        let i = self.groups.iter().position(same)?;
+        self.last = i;
+        Some(i)
+    }
+
+    fn group(&mut self, t: i64, key: &[Option<&str>]) -> &mut Acc {
+        let i = match self.find(t, key) {
+            Some(i) => i,
+            None => {
+                self.groups.push(Group {
+                    t,
+                    values: key.iter().map(|v| v.map(str::to_owned)).collect(),
+                    acc: Acc::default(),
+                });
+                self.last = self.groups.len() - 1;
+                self.last
+            }
+        };
+        &mut self.groups[i].acc
+    }
+}
+
+/// A percentile waiting for its latency bucket to be read.
+struct Pending {
+    spec: usize,
+    group: usize,
+    bucket: i64,
+    /// (index into [`PCTS`], rank inside the bucket)
+    ranks: Vec<(usize, usize)>,
+    values: Vec<f64>,
+}
+
+/// Answer every spec over the window ending at `now_ms`, sharing work: one read of each rollup
+/// over the widest window, one read of the partial minutes at the windows' edges, one read per
+/// latency bucket that holds a percentile's rank. A spec without `group_by` or series always
+/// yields exactly one entry (an empty window gives zero counts).
+///
+/// Why this is exact: a window `(from, to]` splits into whole minutes `[lo, hi)` — summed from
+/// `trace_rollup` and `trace_latency`, which triggers keep equal to what `traces` holds — and
+/// at most two partial minutes read trace by trace. A nearest-rank percentile's rank is found
+/// in the bucket counts (buckets are ordered like durations); only the traces of that one
+/// bucket in the window are then read, and the rank's value selected among them.
+fn groups_of(
+    store: &Store,
+    now_ms: i64,
+    specs: &[TraceSpec],
+    plan: ReadPlan,
+) -> Result<Vec<Vec<Group>>> {
+    let hi_min = (now_ms + 1).div_euclid(MINUTE_MS);
     let mut states: Vec<SpecState<'_>> = specs
         .iter()
-        .map(|spec| SpecState {
-            spec,
-            from_ms: now_ms - spec.window_ms,
-            groups: if spec.group_by.is_empty() {
-                vec![(Vec::new(), Acc::default())]
+        .map(|spec| {
+            let from_ms = now_ms - spec.window_ms;
+            let rollable = plan == ReadPlan::Rollup
+                && spec.series_ms.is_none_or(|b| b > 0 && b % MINUTE_MS == 0);
+            let lo_min = if rollable {
+                from_ms.div_euclid(MINUTE_MS) + 1
             } else {
-                Vec::new()
-            },
+                hi_min
+            };
+            SpecState {
+                spec,
+                from_ms,
+                lo_min,
+                hi_min,
+                groups: Vec::new(),
+                last: 0,
+            }
         })
         .collect();
-    // When every spec filters the same way the filter goes into the SQL; otherwise the scan
-    // reads the whole window once and each row is matched against each spec here.
+    // When every spec filters the same way the filter goes into the SQL; otherwise each read
+    // covers every trace and each row is matched against each spec here.
     let shared = if specs.iter().all(|s| s.filter == specs[0].filter) {
         specs[0].filter.scan_filter()
     } else {
         ScanFilter::default()
     };
-    store.scan_traces(now_ms - widest, now_ms, &shared, |s| {
-        for st in states.iter_mut() {
-            if s.ts_ms <= st.from_ms || !st.spec.filter.matches(s) {
+
+    // Whole minutes: counts and sums, then latency bucket counts.
+    let rolled: Vec<usize> = (0..states.len()).filter(|&i| states[i].rolled()).collect();
+    if let Some(lo) = rolled.iter().map(|&i| states[i].lo_min).min() {
+        store.scan_rollup(lo, hi_min, &shared, |r| {
+            let dims = Dims {
+                model: r.model,
+                project: r.project,
+                source: r.source,
+            };
+            for &i in &rolled {
+                let st = &mut states[i];
+                if !st.minute_in(r.minute) || !st.spec.filter.matches(&dims) {
+                    continue;
+                }
+                let mut key = [None; 8];
+                let n = st.key(&dims, &mut key);
+                let t = st.time_of(r.minute * MINUTE_MS);
+                st.group(t, &key[..n]).add_rollup(r);
+            }
+        })?;
+        let with_pct: Vec<usize> = rolled
+            .iter()
+            .copied()
+            .filter(|&i| states[i].spec.percentiles)
+            .collect();
+        if let Some(lo) = with_pct.iter().map(|&i| states[i].lo_min).min() {
+            store.scan_latency_rollup(lo, hi_min, &shared, |r| {
+                let dims = Dims {
+                    model: r.model,
+                    project: r.project,
+                    source: r.source,
+                };
+                for &i in &with_pct {
+                    let st = &mut states[i];
+                    if !st.minute_in(r.minute) || !st.spec.filter.matches(&dims) {
+                        continue;
+                    }
+                    let mut key = [None; 8];
+                    let n = st.key(&dims, &mut key);
+                    let t = st.time_of(r.minute * MINUTE_MS);
+                    *st.group(t, &key[..n]).hist.entry(r.bucket).or_default() += r.n;
+                }
+            })?;
+        }
+    }
+
+    // Partial minutes (and whole windows the rollups cannot serve), trace by trace.
+    let mut ranges: Vec<(i64, i64)> = Vec::new();
+    for st in &states {
+        if st.rolled() {
+            ranges.push((st.from_ms, st.lo_min * MINUTE_MS - 1));
+            ranges.push((hi_min * MINUTE_MS - 1, now_ms));
+        } else {
+            ranges.push((st.from_ms, now_ms));
+        }
+    }
+    ranges.sort_unstable();
+    let mut merged: Vec<(i64, i64)> = Vec::new();
+    for (a, b) in ranges {
+        if b <= a {
+            continue;
+        }
+        match merged.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
+        }
+    }
+    for (a, b) in merged {
+        store.scan_traces(a, b, &shared, |s| {
+            let dims = Dims::of(s);
+            for st in states.iter_mut() {
+                if !st.takes_trace(s.ts_ms, now_ms) || !st.spec.filter.matches(&dims) {
+                    continue;
+                }
+                let keep = st.spec.percentiles;
+                let mut key = [None; 8];
+                let n = st.key(&dims, &mut key);
+                let t = st.time_of(s.ts_ms);
+                st.group(t, &key[..n]).add(s, keep);
+            }
+        })?;
+    }
+
+    // Percentiles: where the rollups hold part of a group's durations, read the one bucket
+    // that holds each rank.
+    let mut pending: Vec<Pending> = Vec::new();
+    for (si, st) in states.iter_mut().enumerate() {
+        if !st.spec.percentiles {
+            continue;
+        }
+        for (gi, g) in st.groups.iter_mut().enumerate() {
+            if g.acc.hist.is_empty() {
+                let p = percentiles(&mut g.acc.durations, &PCTS);
+                g.acc.pct = [p[0], p[1], p[2]];
                 continue;
             }
-            let keep = st.spec.percentiles;
-            if st.spec.group_by.is_empty() {
-                st.groups[0].1.add(s, keep);
-                continue;
-            }
-            // Group keys live on the stack: no allocation per row unless a new group appears.
-            let mut key: [&str; 8] = [""; 8];
-            let n = st.spec.group_by.len().min(key.len());
-            let mut complete = true;
-            for (slot, l) in key.iter_mut().zip(&st.spec.group_by) {
-                match label_of(s, l) {
-                    Some(v) => *slot = v,
-                    None => {
-                        complete = false;
-                        break;
+            for (pi, &p) in PCTS.iter().enumerate() {
+                match g.acc.locate(p) {
+                    Located::Value(v) => g.acc.pct[pi] = v,
+                    Located::Bucket(b, r) => {
+                        match pending
+                            .iter_mut()
+                            .find(|x| x.spec == si && x.group == gi && x.bucket == b)
+                        {
+                            Some(x) => x.ranks.push((pi, r)),
+                            None => pending.push(Pending {
+                                spec: si,
+                                group: gi,
+                                bucket: b,
+                                ranks: vec![(pi, r)],
+                                values: Vec::new(),
+                            }),
+                        }
                     }
                 }
             }
-            if !complete {
-                continue;
-            }
-            let key = &key[..n];
-            match st
-                .groups
-                .iter_mut()
-                .find(|(k, _)| k.iter().map(String::as_str).eq(key.iter().copied()))
-            {
-                Some((_, acc)) => acc.add(s, keep),
-                None => {
-                    let mut acc = Acc::default();
-                    acc.add(s, keep);
-                    st.groups
-                        .push((key.iter().map(|v| (*v).to_owned()).collect(), acc));
+        }
+    }
+    let mut buckets: Vec<i64> = pending.iter().map(|x| x.bucket).collect();
+    buckets.sort_unstable();
+    buckets.dedup();
+    for b in buckets {
+        let mine: Vec<usize> = (0..pending.len())
+            .filter(|&i| pending[i].bucket == b)
+            .collect();
+        let mut spec_ids: Vec<usize> = mine.iter().map(|&i| pending[i].spec).collect();
+        spec_ids.sort_unstable();
+        spec_ids.dedup();
+        let lo = spec_ids
+            .iter()
+            .map(|&s| states[s].lo_min)
+            .min()
+            .unwrap_or(hi_min);
+        store.scan_latency_bucket(b, lo * MINUTE_MS, hi_min * MINUTE_MS, &shared, |s| {
+            let dims = Dims {
+                model: s.model,
+                project: s.project,
+                source: s.source,
+            };
+            let minute = s.ts_ms.div_euclid(MINUTE_MS);
+            for &si in &spec_ids {
+                let st = &mut states[si];
+                if !st.minute_in(minute) || !st.spec.filter.matches(&dims) {
+                    continue;
+                }
+                let mut key = [None; 8];
+                let n = st.key(&dims, &mut key);
+                let t = st.time_of(s.ts_ms);
+                let Some(gi) = st.find(t, &key[..n]) else {
+                    continue;
+                };
+                if let Some(&i) = mine
+                    .iter()
+                    .find(|&&i| pending[i].spec == si && pending[i].group == gi)
+                {
+                    pending[i].values.push(s.duration_ms);
                 }
             }
+        })?;
+    }
+    for x in pending {
+        let acc = &mut states[x.spec].groups[x.group].acc;
+        let mut values = x.values;
+        values.extend(
+            acc.durations
+                .iter()
+                .copied()
+                .filter(|d| latency_bucket(*d) == Some(x.bucket)),
+        );
+        values.sort_unstable_by(f64::total_cmp);
+        for (pi, r) in x.ranks {
+            acc.pct[pi] = values.get(r.clamp(1, values.len().max(1)) - 1).copied();
         }
-    })?;
+    }
+
     Ok(states
         .into_iter()
-        .map(|st| {
-            let names = &st.spec.group_by;
+        .map(|mut st| {
+            if st.spec.group_by.is_empty() && st.spec.series_ms.is_none() && st.groups.is_empty()
+            {
+                st.groups.push(Group {
+                    t: 0,
+                    values: Vec::new(),
+                    acc: Acc::default(),
+                });
+            }
             st.groups
+        })
+        .collect())
+}
+
+/// Answer every spec from the window ending at `now_ms` (see [`ReadPlan`]). Groups of traces
+/// that lack one of the `group_by` labels are left out.
+pub fn trace_groups_with(
+    store: &Store,
+    now_ms: i64,
+    specs: &[TraceSpec],
+    plan: ReadPlan,
+) -> Result<Vec<Vec<Grouped>>> {
+    if specs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let groups = store.read_snapshot(|| groups_of(store, now_ms, specs, plan))?;
+    Ok(groups
+        .into_iter()
+        .zip(specs)
+        .map(|(groups, spec)| {
+            groups
                 .into_iter()
-                .map(|(values, acc)| Grouped {
-                    labels: names.iter().cloned().zip(values).collect(),
-                    metrics: acc.finish(),
+                .filter(|g| g.values.iter().all(Option::is_some))
+                .map(|g| Grouped {
+                    labels: spec
+                        .group_by
+                        .iter()
+                        .cloned()
+                        .zip(g.values.into_iter().flatten())
+                        .collect(),
+                    metrics: g.acc.finish(true),
                 })
                 .collect()
         })
         .collect())
+}
+
+/// [`trace_groups_with`] reading the rollups.
+pub fn trace_groups(store: &Store, now_ms: i64, specs: &[TraceSpec]) -> Result<Vec<Vec<Grouped>>> {
+    trace_groups_with(store, now_ms, specs, ReadPlan::Rollup)
 }
 
 /// One metric asked for, as an alert rule asks.
@@ -373,6 +793,7 @@ pub fn evaluate_many(
                     filter,
                     group_by: r.group_by.clone(),
                     percentiles: false,
+                    series_ms: None,
                 });
                 specs.len() - 1
             }
@@ -617,50 +1038,71 @@ pub fn bucket_seconds(window: Duration, buckets: u32) -> u64 {
         .unwrap_or_else(|| target.div_ceil(86400) * 86400)
 }
 
-/// Totals, per model and per time bucket for one window, from one scan.
+/// Totals, per model and per time bucket for one window, sharing the engine's reads.
 pub fn summary(store: &Store, q: &MetricsQuery) -> Result<MetricsSummary> {
+    summary_with(store, q, ReadPlan::Rollup)
+}
+
+/// [`summary`] with a chosen [`ReadPlan`].
+pub fn summary_with(store: &Store, q: &MetricsQuery, plan: ReadPlan) -> Result<MetricsSummary> {
     let now = q.now.unwrap_or_else(Utc::now);
     let to_ms = now.timestamp_millis();
     let window_ms = ms(q.window).max(1);
     let from_ms = to_ms - window_ms;
     let filter = TraceFilter::from_labels(&q.labels);
     let b_ms = i64::try_from(bucket_seconds(q.window, q.buckets) * 1000).unwrap_or(i64::MAX / 4);
-    let first = from_ms.div_euclid(b_ms) * b_ms;
-    let n_buckets = usize::try_from((to_ms - first) / b_ms + 1).unwrap_or(1);
-    let mut total = Acc::default();
-    let mut models: BTreeMap<String, Acc> = BTreeMap::new();
-    let mut buckets: Vec<Acc> = (0..n_buckets).map(|_| Acc::default()).collect();
-    store.scan_traces(from_ms, to_ms, &filter.scan_filter(), |s| {
-        if !filter.matches(s) {
-            return;
+    let first = from_ms.div_euclid(b_ms);
+    let n_buckets = usize::try_from(to_ms.div_euclid(b_ms) - first + 1).unwrap_or(1);
+    let spec = |group_by: Vec<String>, series_ms: Option<i64>| TraceSpec {
+        window_ms,
+        filter: filter.clone(),
+        group_by,
+        percentiles: true,
+        series_ms,
+    };
+    let specs = [
+        spec(Vec::new(), None),
+        spec(vec!["model".into()], None),
+        spec(Vec::new(), Some(b_ms)),
+    ];
+    let mut out = store.read_snapshot(|| groups_of(store, to_ms, &specs, plan))?;
+    let series_groups = out.pop().unwrap_or_default();
+    let model_groups = out.pop().unwrap_or_default();
+    let total = out
+        .pop()
+        .and_then(|g| g.into_iter().next())
+        .map_or_else(TraceMetrics::default, |g| g.acc.finish(true));
+    let by_model: BTreeMap<String, TraceMetrics> = model_groups
+        .into_iter()
+        .map(|g| {
+            let model = g.values.into_iter().next().flatten();
+            (
+                model.unwrap_or_else(|| NO_MODEL.to_owned()),
+                g.acc.finish(true),
+            )
+        })
+        .collect();
+    let mut buckets: Vec<Option<TraceMetrics>> = vec![None; n_buckets];
+    for g in series_groups {
+        if let Some(slot) = usize::try_from(g.t - first)
+            .ok()
+            .and_then(|i| buckets.get_mut(i))
+        {
+            *slot = Some(g.acc.finish(true));
         }
-        total.add(s, true);
-        let model = s.model.unwrap_or(NO_MODEL);
-        match models.get_mut(model) {
-            Some(acc) => acc.add(s, true),
-            None => {
-                let mut acc = Acc::default();
-                acc.add(s, true);
-                models.insert(model.to_owned(), acc);
-            }
-        }
-        let i = usize::try_from((s.ts_ms - first) / b_ms).unwrap_or(0);
-        if let Some(acc) = buckets.get_mut(i) {
-            acc.add(s, true);
-        }
-    })?;
+    }
     let at = |ms: i64| crate::store::ts(Utc.timestamp_millis_opt(ms).single().unwrap_or(now));
     Ok(MetricsSummary {
-        totals: total.finish(),
-        by_model: models.into_iter().map(|(k, a)| (k, a.finish())).collect(),
+        totals: total,
+        by_model,
         series: Series {
             bucket_seconds: (b_ms / 1000) as u64,
             buckets: buckets
                 .into_iter()
                 .enumerate()
-                .map(|(i, a)| SeriesBucket {
-                    start: at(first + i as i64 * b_ms),
-                    metrics: a.finish(),
+                .map(|(i, m)| SeriesBucket {
+                    start: at((first + i as i64) * b_ms),
+                    metrics: m.unwrap_or_else(|| Acc::default().finish(false)),
                 })
                 .collect(),
         },

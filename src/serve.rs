@@ -198,11 +198,7 @@ pub async fn run(settings: ServeSettings, control: Control, events: EventFn) -> 
         let cache = Arc::clone(&cache);
         tasks.spawn(async move {
             let on_report = move |r: &SyncReport| {
-                if r.collections
-                    .iter()
-                    .any(|c| c.records_synced + c.records_deleted > 0)
-                    || r.jobs.done > 0
-                {
+                if r.wrote_data() {
                     cache.bump_generation();
                     ingest.notify_one();
                 }
@@ -237,6 +233,7 @@ pub async fn run(settings: ServeSettings, control: Control, events: EventFn) -> 
         let store_options = settings.store_options.clone();
         let env = settings.env.clone();
         let mut reloaded = reloaded_rx.clone();
+        let cache = Arc::clone(&cache);
         tasks.spawn(async move {
             let every = |c: &Config| c.alerts.interval.0.max(Duration::from_secs(1));
             let mut interval = config
@@ -279,7 +276,12 @@ pub async fn run(settings: ServeSettings, control: Control, events: EventFn) -> 
                     now: None,
                 };
                 match crate::alerts::run_once(&ctx, &CheckOptions::default()).await {
-                    Ok(report) => events(Event::Alerts(report)),
+                    Ok(report) => {
+                        if report.changed {
+                            cache.bump_generation();
+                        }
+                        events(Event::Alerts(report))
+                    }
                     Err(e) => tracing::error!(error = %e, "alert evaluation failed"),
                 }
             }

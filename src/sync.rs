@@ -59,6 +59,15 @@ pub struct JobsReport {
 }
 
 impl SyncReport {
+    /// Whether the pass changed mirrored data (rows written or deleted, jobs run): what the
+    /// cache generation is bumped for.
+    pub fn wrote_data(&self) -> bool {
+        self.collections
+            .iter()
+            .any(|c| c.records_synced + c.records_deleted > 0)
+            || self.jobs.done > 0
+    }
+
     fn summarize(collections: Vec<CollectionReport>, jobs: JobsReport) -> SyncReport {
         let failed = collections.iter().filter(|c| c.status == "error").count();
         let status = if failed == 0 {

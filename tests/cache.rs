@@ -562,3 +562,68 @@ fn reads_under_concurrent_writes_never_go_back_in_time_within_a_process() {
         violations.lock().unwrap()
     );
 }
+
+// ---- one-shot writers announce their writes (DESIGN "Cache" staleness promise) ----
+
+/// A reader like a running API (both tiers, the same Redis and prefix) stops serving what it
+/// cached once a one-shot command commits a write: the command bumps the generation in Redis,
+/// which the reader's in-process tier notices within its TTL (1 s).
+#[test]
+fn one_shot_commands_that_write_bump_the_generation_a_running_reader_sees() {
+    let Some((prefix, _g)) = shared("oneshot") else {
+        return;
+    };
+    let url = shared_url();
+    let env = env_for(&url, &prefix);
+    env.write_config(
+        r#"
+[[alerts.rules]]
+name = "no-traffic"
+metric = "traces_total"
+window = "1h"
+op = "<"
+threshold = 1
+"#,
+    );
+    let reader = Cache::new(opts(&url, &prefix)).unwrap();
+    let (source, computes) = (AtomicU64::new(0), AtomicU64::new(0));
+    let generation = || counter(&url, &format!("{prefix}gen"));
+    let step = |args: &[&str], writes: bool| {
+        let before = source.load(SeqCst);
+        assert_eq!(read(&reader, &source, &computes), before, "cached before {args:?}");
+        source.store(before + 1, SeqCst);
+        let g = generation();
+        let o = env.run(args);
+        assert_code(&o, 0);
+        std::thread::sleep(Duration::from_millis(1100));
+        if writes {
+            assert!(generation() > g, "{args:?} did not bump the generation");
+            assert_eq!(
+                read(&reader, &source, &computes),
+                before + 1,
+                "the reader still serves what it cached before {args:?}"
+            );
+        } else {
+            assert_eq!(generation(), g, "{args:?} wrote nothing, yet bumped");
+            assert_eq!(read(&reader, &source, &computes), before);
+            source.store(before, SeqCst);
+        }
+    };
+    step(&["config", "collections", "add", "meetings"], true);
+    step(
+        &["config", "collections", "set", "meetings", "--frequency", "5m"],
+        true,
+    );
+    // No traffic: the rule fires — an alert state change.
+    step(&["alerts", "check"], true);
+    // Still firing, nothing to notify: no state change, no bump (nor from a dry run).
+    step(&["alerts", "check"], false);
+    step(&["alerts", "check", "--dry-run"], false);
+    let o = env.run(&["--json", "alerts", "list"]);
+    let list: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let id = list["alerts"][0]["id"].as_i64().expect("a firing alert").to_string();
+    step(&["alerts", "ack", &id, "--by", "test"], true);
+    step(&["alerts", "silence", "no-traffic", "--for", "1h"], true);
+    step(&["config", "collections", "remove", "meetings"], true);
+    step(&["db", "prune"], true);
+}

@@ -59,6 +59,10 @@ pub struct CheckReport {
     pub resolved: Vec<AlertSummary>,
     /// Deliveries attempted in this run (with `--dry-run`: what would be queued).
     pub notifications: Vec<NotificationResult>,
+    /// Whether this run committed an alert state change (a transition, a queued or delivered
+    /// notification): what the cache generation must be bumped for. Not part of the JSON.
+    #[serde(skip)]
+    pub changed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -108,6 +112,9 @@ pub async fn run_once(ctx: &AlertContext, opts: &CheckOptions) -> Result<CheckRe
     if !opts.dry_run {
         report.notifications =
             notify::deliver_due(&mut store, &ctx.config, &ctx.env, Utc::now()).await?;
+        report.changed |= !report.notifications.is_empty();
+    } else {
+        report.changed = false;
     }
     Ok(report)
 }
@@ -241,6 +248,7 @@ pub fn evaluate(
                 "inactive"
             };
             a.state = kind.to_owned();
+            report.changed = true;
             if kind == "resolved" {
                 a.resolved_at = Some(now_s.clone());
                 tx.event(&NewEvent {
@@ -343,6 +351,7 @@ fn apply_rule(
             _ => false,
         };
         let mut queue: Option<&str> = None;
+        let state_before = a.state.clone();
         match (a.state.as_str(), cond) {
             ("inactive" | "resolved", true) => {
                 a.pending_since = Some(now_s.to_owned());
@@ -403,6 +412,7 @@ fn apply_rule(
         } else if a.state == "pending" {
             report.pending.push(summary(&a));
         }
+        report.changed |= a.state != state_before || (queue.is_some() && !rule.channels.is_empty());
         if let Some(kind) = queue
             && !rule.channels.is_empty()
         {

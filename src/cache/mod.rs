@@ -521,8 +521,9 @@ impl Cache {
     /// Announce a committed write: every cached value from before it stops being served —
     /// at once in this process and in Redis, within `local_ttl` in other processes.
     /// Never fails; with Redis unreachable the bump is re-sent before this process next
-    /// reads Redis.
-    pub fn bump_generation(&self) {
+    /// reads Redis. Returns whether Redis took it (`true` without Redis).
+    pub fn bump_generation(&self) -> bool {
+        let mut announced = true;
         if let Some(remote) = &self.remote {
             let permit = self.breaker.allow();
             let sent = if permit == Permit::Denied {
@@ -543,11 +544,13 @@ impl Cache {
             if !sent {
                 self.lost_bumps.fetch_add(1, SeqCst);
             }
+            announced = sent;
         }
         // After the INCR: a read that starts with the new own count sees the new generation.
         self.own_gen.fetch_add(1, SeqCst);
         // Entries of older generations are unreachable now; free them.
         lock(&self.local).clear();
+        announced
     }
 
     /// The breaker in front of Redis (`Closed` without Redis).
@@ -914,6 +917,36 @@ impl Cache {
         if Arc::strong_count(flight) <= 2 {
             map.remove(&(class, key.to_owned()));
         }
+    }
+}
+
+/// How long a one-shot writer waits for Redis to take its announcement: longer than a read's
+/// budget (nothing waits on it but the command's own exit), short enough that a Redis that
+/// is down does not hold the command up.
+const ANNOUNCE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// A committed write by a process without a long-lived cache — a one-shot command (`sync`,
+/// `alerts check|ack|silence`, `config collections add|set|remove`, `db prune|restore`) —
+/// announced to every process sharing Redis: a running API stops serving values cached before
+/// it (at once from Redis, within `local_ttl` from its in-process tier). Without `redis.url`
+/// there is nobody to tell: in-process tiers live and die with their processes. Never fails;
+/// when Redis cannot be reached the values cached there from before the write expire with
+/// their class TTL, and the warning says so.
+pub fn announce_write(cfg: &Config) {
+    let mut opts = CacheOptions::from_config(cfg);
+    if opts.redis_url.is_none() {
+        return;
+    }
+    opts.timeout = opts.timeout.max(ANNOUNCE_TIMEOUT);
+    match Cache::new(opts) {
+        Ok(cache) => {
+            if !cache.bump_generation() {
+                tracing::warn!(
+                    "cache: could not reach Redis to announce this write; values cached before it may be served until their TTL ends"
+                );
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "cache: cannot announce this write"),
     }
 }
 

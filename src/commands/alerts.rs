@@ -87,6 +87,7 @@ pub fn run(ctx: &Ctx, cmd: AlertsCommand) -> anyhow::Result<i32> {
             let mut store = ctx.open_store(&loaded)?;
             let by = who(ctx, by);
             let a = store.ack_alert(id, &by, comment.as_deref(), &crate::store::now())?;
+            crate::cache::announce_write(&loaded.config);
             if ctx.out.json {
                 ctx.out.json(&json!({
                     "id": a.id, "rule": a.rule, "acked_by": a.acked_by,
@@ -140,6 +141,7 @@ pub fn run(ctx: &Ctx, cmd: AlertsCommand) -> anyhow::Result<i32> {
                 comment.as_deref(),
                 &crate::store::ts(now),
             )?;
+            crate::cache::announce_write(&loaded.config);
             if ctx.out.json {
                 ctx.out.json(&json!({
                     "id": id, "rule": rule, "until": until, "by": by, "comment": comment,
@@ -198,6 +200,9 @@ fn check(
     let rt = ctx.runtime()?;
     if !watch {
         let report = rt.block_on(crate::alerts::run_once(&actx, &opts))?;
+        if report.changed {
+            crate::cache::announce_write(&actx.config);
+        }
         show(ctx, &report, dry_run);
         let failed = threshold
             .zip(report.max_firing_severity())
@@ -218,7 +223,12 @@ fn check(
                 _ = tokio::signal::ctrl_c() => break,
             }
             match crate::alerts::run_once(&actx, &opts).await {
-                Ok(report) => show(ctx, &report, dry_run),
+                Ok(report) => {
+                    if report.changed {
+                        crate::cache::announce_write(&actx.config);
+                    }
+                    show(ctx, &report, dry_run)
+                }
                 // One bad tick (a busy database, a full disk) must not end the loop.
                 Err(e) => ctx.out.warn(&format!("alert evaluation failed: {e}")),
             }

@@ -103,6 +103,7 @@ fn collections(ctx: &Ctx, cmd: CollectionsCommand) -> anyhow::Result<i32> {
                 (kind == CollectionKind::Traces).then(|| TRACES_DEFAULT_CURSOR.to_owned())
             });
             let row = store.add_collection(&name, kind, freq, cursor.as_deref())?;
+            crate::cache::announce_write(&loaded.config);
             show_row(ctx, &row, "added");
             Ok(0)
         }
@@ -123,11 +124,13 @@ fn collections(ctx: &Ctx, cmd: CollectionsCommand) -> anyhow::Result<i32> {
                 cursor_field: cursor_field.map(|c| (!c.is_empty()).then_some(c)),
             };
             let row = store.set_collection(&name, &change)?;
+            crate::cache::announce_write(&loaded.config);
             show_row(ctx, &row, "updated");
             Ok(0)
         }
         CollectionsCommand::Remove { name } => {
             store.remove_collection(&name)?;
+            crate::cache::announce_write(&loaded.config);
             if ctx.out.json {
                 ctx.out.json(&json!({ "removed": name }));
             } else {

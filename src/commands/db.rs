@@ -88,6 +88,7 @@ pub fn run(ctx: &Ctx, cmd: DbCommand) -> anyhow::Result<i32> {
         DbCommand::Restore { path } => {
             let mut store = Store::open_unmigrated(&ctx.db_path, &opts)?;
             let kept = store.restore_from(&path, &opts)?;
+            crate::cache::announce_write(&loaded.config);
             if ctx.out.json {
                 ctx.out.json(&json!({
                     "restored": path.display().to_string(),
@@ -109,6 +110,7 @@ pub fn run(ctx: &Ctx, cmd: DbCommand) -> anyhow::Result<i32> {
             let mut report = store.prune(&retention, chrono::Utc::now(), dry_run)?;
             if !dry_run {
                 report.backups_removed = store.prune_backups(loaded.config.retention.backups)?;
+                crate::cache::announce_write(&loaded.config);
             }
             if ctx.out.json {
                 ctx.out.json(&report);

@@ -24,6 +24,17 @@ pub fn run(ctx: &Ctx, args: BindArgs) -> anyhow::Result<i32> {
     }
     let env = |name: &str| ctx.env_var(name);
     let handle = WebhookServer::start(&cfg, &ctx.db_path, &env)?;
+    // Every committed batch that applied something is announced, so a running API (another
+    // process sharing Redis) stops serving values cached before it.
+    let cache = std::sync::Arc::new(crate::cache::Cache::from_config(&cfg)?);
+    {
+        let cache = std::sync::Arc::clone(&cache);
+        handle.on_ingest(move |batch| {
+            if batch.applied > 0 {
+                cache.bump_generation();
+            }
+        });
+    }
     let addr = handle.local_addr();
     ctx.out.note(&format!("listening on http://{addr}"));
     if ctx.global.json {

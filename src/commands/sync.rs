@@ -36,9 +36,12 @@ pub fn run(ctx: &Ctx, args: SyncArgs) -> anyhow::Result<i32> {
         dry_run: args.dry_run,
     };
     if args.watch {
-        rt.block_on(watch(ctx, &engine, opts, progress))
+        rt.block_on(watch(ctx, &loaded.config, &engine, opts, progress))
     } else {
         let report = rt.block_on(engine.run_once(&opts, progress))?;
+        if !args.dry_run && report.wrote_data() {
+            crate::cache::announce_write(&loaded.config);
+        }
         show(ctx, &report);
         Ok(report.exit_code())
     }
@@ -127,6 +130,7 @@ fn progress_display(ctx: &Ctx) -> ProgressFn {
 /// Loop until SIGINT/SIGTERM; the current pass finishes first.
 async fn watch(
     ctx: &Ctx,
+    config: &crate::config::Config,
     engine: &Arc<Engine>,
     opts: RunOptions,
     progress: ProgressFn,
@@ -145,7 +149,16 @@ async fn watch(
         }
         let _ = tx.send(true);
     });
-    crate::sync::watch(engine, opts, progress, rx, &|report| show(ctx, report)).await?;
+    // One cache for the loop, so its breaker spares a Redis that is down between passes.
+    let cache = crate::cache::Cache::from_config(config)?;
+    let dry_run = opts.dry_run;
+    crate::sync::watch(engine, opts, progress, rx, &|report| {
+        if !dry_run && report.wrote_data() {
+            cache.bump_generation();
+        }
+        show(ctx, report)
+    })
+    .await?;
     ctx.out.note("stopped");
     Ok(0)
 }

@@ -392,6 +392,19 @@ impl Store {
         tx.commit()?;
         Ok(out)
     }
+
+    /// Run `f`'s reads against one snapshot of the database (a deferred read transaction), so
+    /// reads of several tables agree although writers commit meanwhile. Inside a transaction
+    /// already, `f` simply runs in it.
+    pub fn read_snapshot<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        if !self.conn.is_autocommit() {
+            return f();
+        }
+        let tx = self.conn.unchecked_transaction()?;
+        let out = f()?;
+        tx.commit()?;
+        Ok(out)
+    }
 }
 
 pub fn backup_dir_for(db: &Path) -> PathBuf {

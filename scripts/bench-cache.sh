@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Cache benchmark: the 24-hour traces aggregate over 1M generated rows, read directly vs
-# through Redis only vs through both tiers, with a write (a new trace and a generation bump)
-# every second. Starts a private redis-server on a free port (never touches other servers'
+# Cache benchmark: the API's 24-hour metrics read (the metrics engine's summary) over 1M
+# generated traces, directly vs through the cache's entry point with Redis only vs both tiers,
+# with a write (a new trace through the store and a generation bump) every second. Starts a private redis-server on a free port (never touches other servers'
 # keys) and stops it by its pid. Figures go to BENCHMARKS.md ("Cache").
 #
 #   scripts/bench-cache.sh [--rows N] [--seconds S] [--direct-seconds S] [--threads T] [--keys 1-4] [--db PATH]

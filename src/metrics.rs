@@ -268,7 +268,8 @@ impl Acc {
         buckets.dedup();
         let mut below = 0u64;
         for b in buckets {
-            let here = self.hist.get(&b).copied().unwrap_or(0) + exact.get(&b).copied().unwrap_or(0);
+            let here =
+                self.hist.get(&b).copied().unwrap_or(0) + exact.get(&b).copied().unwrap_or(0);
             if below + here >= rank {
                 let r = (rank - below) as usize;
                 if self.hist.get(&b).copied().unwrap_or(0) == 0 {
@@ -433,7 +434,10 @@ impl SpecState<'_> {
         let same = |g: &Group| {
             g.t == t
                 && g.values.len() == key.len()
-                && g.values.iter().map(Option::as_deref).eq(key.iter().copied())
+                && g.values
+                    .iter()
+                    .map(Option::as_deref)
+                    .eq(key.iter().copied())
         };
         if self.groups.get(self.last).is_some_and(same) {
             return Some(self.last);
@@ -694,8 +698,7 @@ fn groups_of(
     Ok(states
         .into_iter()
         .map(|mut st| {
-            if st.spec.group_by.is_empty() && st.spec.series_ms.is_none() && st.groups.is_empty()
-            {
+            if st.spec.group_by.is_empty() && st.spec.series_ms.is_none() && st.groups.is_empty() {
                 st.groups.push(Group {
                     t: 0,
                     values: Vec::new(),

@@ -590,7 +590,11 @@ threshold = 1
     let generation = || counter(&url, &format!("{prefix}gen"));
     let step = |args: &[&str], writes: bool| {
         let before = source.load(SeqCst);
-        assert_eq!(read(&reader, &source, &computes), before, "cached before {args:?}");
+        assert_eq!(
+            read(&reader, &source, &computes),
+            before,
+            "cached before {args:?}"
+        );
         source.store(before + 1, SeqCst);
         let g = generation();
         let o = env.run(args);
@@ -611,7 +615,14 @@ threshold = 1
     };
     step(&["config", "collections", "add", "meetings"], true);
     step(
-        &["config", "collections", "set", "meetings", "--frequency", "5m"],
+        &[
+            "config",
+            "collections",
+            "set",
+            "meetings",
+            "--frequency",
+            "5m",
+        ],
         true,
     );
     // No traffic: the rule fires — an alert state change.
@@ -621,7 +632,10 @@ threshold = 1
     step(&["alerts", "check", "--dry-run"], false);
     let o = env.run(&["--json", "alerts", "list"]);
     let list: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    let id = list["alerts"][0]["id"].as_i64().expect("a firing alert").to_string();
+    let id = list["alerts"][0]["id"]
+        .as_i64()
+        .expect("a firing alert")
+        .to_string();
     step(&["alerts", "ack", &id, "--by", "test"], true);
     step(&["alerts", "silence", "no-traffic", "--for", "1h"], true);
     step(&["config", "collections", "remove", "meetings"], true);

@@ -136,7 +136,11 @@ fn row(t: &T, seq: usize) -> TraceRow {
         metadata: serde_json::json!({}),
         source: t.source.to_owned(),
         // Later writes are newer, so every upsert applies.
-        updated_at: format!("2025-01-01T00:00:{:02}.{:06}Z", seq / 1_000_000, seq % 1_000_000),
+        updated_at: format!(
+            "2025-01-01T00:00:{:02}.{:06}Z",
+            seq / 1_000_000,
+            seq % 1_000_000
+        ),
         ts_ms: t.ts,
     }
 }
@@ -174,9 +178,9 @@ fn matches(f: &TraceFilter, t: &T) -> bool {
         && f.collection
             .as_deref()
             .is_none_or(|c| t.source.strip_prefix("firestore:") == Some(c))
-        && f.source.as_deref().is_none_or(|s| {
-            t.source == s || t.source.strip_prefix("webhook:") == Some(s)
-        })
+        && f.source
+            .as_deref()
+            .is_none_or(|s| t.source == s || t.source.strip_prefix("webhook:") == Some(s))
 }
 
 fn label(t: &T, l: &str) -> Option<String> {
@@ -268,7 +272,10 @@ fn sorted(mut g: Vec<Grouped>) -> Vec<Grouped> {
 }
 
 fn specs() -> Vec<TraceSpec> {
-    let f = |model: Option<&str>, project: Option<&str>, collection: Option<&str>, source: Option<&str>| TraceFilter {
+    let f = |model: Option<&str>,
+             project: Option<&str>,
+             collection: Option<&str>,
+             source: Option<&str>| TraceFilter {
         model: model.map(str::to_owned),
         project: project.map(str::to_owned),
         collection: collection.map(str::to_owned),
@@ -288,14 +295,14 @@ fn specs() -> Vec<TraceSpec> {
         spec(90_000, f(None, None, None, None), &["model"]),
         spec(60 * MIN, f(Some("m1"), None, None, None), &[]),
         spec(15 * MIN, f(None, Some("p1"), None, None), &["source"]),
-        spec(60 * MIN, f(None, None, Some("c1"), None), &["model", "project"]),
+        spec(
+            60 * MIN,
+            f(None, None, Some("c1"), None),
+            &["model", "project"],
+        ),
         spec(5 * MIN, f(None, None, None, Some("lw")), &["collection"]),
         spec(61 * MIN + 1, f(None, None, None, None), &["model"]),
-        spec(
-            24 * 60 * MIN,
-            f(Some(""), None, None, None),
-            &[],
-        ),
+        spec(24 * 60 * MIN, f(Some(""), None, None, None), &[]),
     ]
 }
 
@@ -310,8 +317,20 @@ fn check(store: &Store, model: &HashMap<u8, T>) -> Result<(), TestCaseError> {
         prop_assert_eq!(s.len(), want.len(), "groups of {:?} (scan)", spec);
         for ((r, s), w) in r.iter().zip(&s).zip(&want) {
             prop_assert_eq!(&r.labels, &w.labels);
-            prop_assert!(same(&r.metrics, &w.metrics), "{:?}\nrollup {:?}\nwant   {:?}", spec, r.metrics, w.metrics);
-            prop_assert!(same(&s.metrics, &w.metrics), "{:?}\nscan {:?}\nwant {:?}", spec, s.metrics, w.metrics);
+            prop_assert!(
+                same(&r.metrics, &w.metrics),
+                "{:?}\nrollup {:?}\nwant   {:?}",
+                spec,
+                r.metrics,
+                w.metrics
+            );
+            prop_assert!(
+                same(&s.metrics, &w.metrics),
+                "{:?}\nscan {:?}\nwant {:?}",
+                spec,
+                s.metrics,
+                w.metrics
+            );
         }
     }
     // The API's summary: totals, by_model and every series bucket agree with the full scan.
@@ -331,15 +350,29 @@ fn check(store: &Store, model: &HashMap<u8, T>) -> Result<(), TestCaseError> {
         };
         let r = metrics::summary_with(store, &q, ReadPlan::Rollup).unwrap();
         let s = metrics::summary_with(store, &q, ReadPlan::Scan).unwrap();
-        prop_assert!(same(&r.totals, &s.totals), "totals {:?} vs {:?}", r.totals, s.totals);
-        prop_assert_eq!(r.by_model.keys().collect::<Vec<_>>(), s.by_model.keys().collect::<Vec<_>>());
+        prop_assert!(
+            same(&r.totals, &s.totals),
+            "totals {:?} vs {:?}",
+            r.totals,
+            s.totals
+        );
+        prop_assert_eq!(
+            r.by_model.keys().collect::<Vec<_>>(),
+            s.by_model.keys().collect::<Vec<_>>()
+        );
         for (k, v) in &r.by_model {
             prop_assert!(same(v, &s.by_model[k]), "by_model {}", k);
         }
         prop_assert_eq!(r.series.buckets.len(), s.series.buckets.len());
         for (a, b) in r.series.buckets.iter().zip(&s.series.buckets) {
             prop_assert_eq!(&a.start, &b.start);
-            prop_assert!(same(&a.metrics, &b.metrics), "bucket {}: {:?} vs {:?}", a.start, a.metrics, b.metrics);
+            prop_assert!(
+                same(&a.metrics, &b.metrics),
+                "bucket {}: {:?} vs {:?}",
+                a.start,
+                a.metrics,
+                b.metrics
+            );
         }
     }
     Ok(())
@@ -379,7 +412,15 @@ fn triggers_keep_the_rollups_equal_to_a_rebuild() {
         )
         .unwrap()
         .query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
         })
         .unwrap()
         .collect::<Result<_, _>>()
@@ -393,7 +434,15 @@ fn triggers_keep_the_rollups_equal_to_a_rebuild() {
         ))
         .unwrap()
         .query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
         })
         .unwrap()
         .collect::<Result<_, _>>()
@@ -404,15 +453,24 @@ fn triggers_keep_the_rollups_equal_to_a_rebuild() {
         c.prepare(sql)
             .unwrap()
             .query_map([], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
             })
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap()
     };
     assert_eq!(
-        hist("SELECT minute, quote(model), quote(project), source, bucket, n FROM trace_latency
-              WHERE n != 0 ORDER BY 1, 2, 3, 4, 5"),
+        hist(
+            "SELECT minute, quote(model), quote(project), source, bucket, n FROM trace_latency
+              WHERE n != 0 ORDER BY 1, 2, 3, 4, 5"
+        ),
         hist(&format!(
             "SELECT {minute}, quote(ifnull(model, X'')), quote(ifnull(project, X'')), source,
                     lat_bucket, count(*)
@@ -441,7 +499,13 @@ fn latency_buckets_agree_with_sql_and_are_monotonic() {
     ];
     for k in 0..17 {
         let p = 10f64.powi(k);
-        for x in [p, p * 0.999_999_999_999, p * 1.000_000_000_001, p * 5.55, p * 9.999_999] {
+        for x in [
+            p,
+            p * 0.999_999_999_999,
+            p * 1.000_000_000_001,
+            p * 5.55,
+            p * 9.999_999,
+        ] {
             values.push(x);
             values.push(f64::from_bits(x.to_bits() - 1));
             values.push(f64::from_bits(x.to_bits() + 1));

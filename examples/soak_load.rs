@@ -11,6 +11,9 @@
 //! Every delivery has its own trace id; about one in ten is a failed trace, so alerts have
 //! something to evaluate. Bounded in time; talks only to ADDR (a loopback address).
 
+// A command-line tool: its JSON lines on stdout are its output.
+#![allow(clippy::print_stdout)]
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -85,11 +88,12 @@ impl Conn {
 fn request(t: &Target, n: u64, worker: usize) -> (Vec<u8>, Vec<u8>) {
     let id = format!("soak-{}-{worker}-{n}", std::process::id());
     let now = chrono::Utc::now().timestamp_millis();
+    let model = ["gemini-1.5-pro", "gemini-1.5-flash"][(n % 2) as usize];
     let body = serde_json::json!({
         "type": "trace.completed", "id": format!("evt-{id}"),
         "data": {"trace": {"id": id, "name": "meeting_processing",
-            "status": if n % 10 == 0 { "failed" } else { "completed" },
-            "model": ["gemini-1.5-pro", "gemini-1.5-flash"][(n % 2) as usize],
+            "status": if n.is_multiple_of(10) { "failed" } else { "completed" },
+            "model": model,
             "startTime": now - 1500, "endTime": now, "duration": 1200 + n % 700,
             "inputTokens": 1200, "outputTokens": 300, "cost": 0.0042,
             "metadata": {"project": "vertigo"}}}

@@ -363,13 +363,42 @@ fn wire_json() -> impl Strategy<Value = Value> {
     ];
     let keys = prop_oneof![
         prop::sample::select(vec![
-            "nullValue", "booleanValue", "integerValue", "doubleValue", "timestampValue",
-            "stringValue", "bytesValue", "referenceValue", "geoPointValue", "mapValue",
-            "arrayValue", "fields", "values", "latitude", "longitude", "seconds", "nanos",
-            "_seconds", "_nanoseconds", "trace_id", "id", "startTime", "start_time", "endTime",
-            "end_time", "updated_at", "duration", "inputTokens", "cost", "tags", "metadata",
-            "project", "status", "timestampValue",
-        ]).prop_map(str::to_owned),
+            "nullValue",
+            "booleanValue",
+            "integerValue",
+            "doubleValue",
+            "timestampValue",
+            "stringValue",
+            "bytesValue",
+            "referenceValue",
+            "geoPointValue",
+            "mapValue",
+            "arrayValue",
+            "fields",
+            "values",
+            "latitude",
+            "longitude",
+            "seconds",
+            "nanos",
+            "_seconds",
+            "_nanoseconds",
+            "trace_id",
+            "id",
+            "startTime",
+            "start_time",
+            "endTime",
+            "end_time",
+            "updated_at",
+            "duration",
+            "inputTokens",
+            "cost",
+            "tags",
+            "metadata",
+            "project",
+            "status",
+            "timestampValue",
+        ])
+        .prop_map(str::to_owned),
         ".{0,8}",
     ];
     leaf.prop_recursive(5, 80, 6, move |inner| {
@@ -442,13 +471,13 @@ proptest! {
     /// panics, and its time fields are valid RFC 3339 whenever present.
     #[test]
     fn trace_rows_from_any_object(v in wire_json(), received in any::<i64>()) {
-        if let Value::Object(m) = &v {
-            if let Some(row) = vdt::traces::from_object(m, Some("fallback"), "webhook:x", received) {
-                for t in [&row.start_time, &row.end_time].into_iter().flatten() {
-                    prop_assert!(chrono::DateTime::parse_from_rfc3339(t).is_ok(), "{t}");
-                }
-                prop_assert!(chrono::DateTime::parse_from_rfc3339(&row.updated_at).is_ok());
+        if let Value::Object(m) = &v
+            && let Some(row) = vdt::traces::from_object(m, Some("fallback"), "webhook:x", received)
+        {
+            for t in [&row.start_time, &row.end_time].into_iter().flatten() {
+                prop_assert!(chrono::DateTime::parse_from_rfc3339(t).is_ok(), "{t}");
             }
+            prop_assert!(chrono::DateTime::parse_from_rfc3339(&row.updated_at).is_ok());
         }
         let _ = vdt::traces::parse_time_ms(&v);
     }
@@ -626,7 +655,9 @@ fn encode(s: &str, all: bool) -> String {
         .collect()
 }
 
-const ALLOWED: [&str; 7] = ["window", "model", "project", "kind", "limit", "cursor", "state"];
+const ALLOWED: [&str; 7] = [
+    "window", "model", "project", "kind", "limit", "cursor", "state",
+];
 
 proptest! {
     /// Any query string: a query or a 400 naming the parameter, never a panic; the typed
@@ -688,10 +719,10 @@ proptest! {
     /// (or is too large), and a window out of range is a 400, never a panic.
     #[test]
     fn api_durations_agree_with_the_parser(v in prop_oneof![any::<String>(), "([0-9]{1,12}(ms|d|h|m|s|us|x)){1,4}"]) {
-        if is_duration_syntax(&v) {
-            if let Err(e) = parse_duration(&v) {
-                prop_assert!(e.contains("too large"), "{v}: {e}");
-            }
+        if is_duration_syntax(&v)
+            && let Err(e) = parse_duration(&v)
+        {
+            prop_assert!(e.contains("too large"), "{v}: {e}");
         }
         if let Ok(q) = Query::parse(&format!("window={}", encode(&v, false)), &ALLOWED) {
             let _ = q.duration("window", Duration::from_secs(60), Duration::from_secs(90 * 86_400), Duration::from_secs(3600));

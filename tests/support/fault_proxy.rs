@@ -171,11 +171,12 @@ fn handle(conn: TcpStream, upstream: &str, state: &Mutex<State>, tokens: Option<
                 req.target,
                 req.body.len()
             );
-            if up.write_all(head.as_bytes()).is_ok() && up.write_all(&req.body).is_ok() {
-                if let Ok(raw) = read_response(&up) {
-                    let _ = (&conn).write_all(&raw[..raw.len() / 2]);
-                    let _ = (&conn).flush();
-                }
+            if up.write_all(head.as_bytes()).is_ok()
+                && up.write_all(&req.body).is_ok()
+                && let Ok(raw) = read_response(&up)
+            {
+                let _ = (&conn).write_all(&raw[..raw.len() / 2]);
+                let _ = (&conn).flush();
             }
             reset(conn);
         }

@@ -812,7 +812,7 @@ fn under_continuous_deliveries_retention_keeps_the_database_bounded() {
     let (logs, dedup, sent) = last;
     // The load went on: well over twice what had been delivered at the 10 s mark…
     assert!(
-        sent as usize > 2 * warm_sent && sent > 2000,
+        sent as usize > 2 * warm_sent && sent > 500,
         "only {sent} deliveries ({warm_sent} at 10 s)"
     );
     // …but the tables hold a few seconds of it, and the file stopped growing.

@@ -152,6 +152,14 @@ impl Store {
         if !mode.eq_ignore_ascii_case("wal") {
             tracing::warn!(path = %self.path.display(), mode, "database is not in WAL mode");
         }
+        // A burst of writes can grow the WAL far beyond its steady size while checkpoints
+        // catch up; without a limit the file keeps that size for good. Truncate it back to
+        // 64 MiB after each checkpoint that finds it larger.
+        self.conn
+            .query_row("PRAGMA journal_size_limit=67108864", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map_err(sqlite_ctx(&self.path))?;
         let sync = match sync {
             Synchronous::Normal => "NORMAL",
             Synchronous::Full => "FULL",
@@ -455,4 +463,41 @@ fn check_restorable(src: &Path) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod wal_tests {
+    use super::*;
+
+    #[test]
+    fn the_wal_is_truncated_back_to_its_limit_after_a_checkpoint() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.sqlite3");
+        let s = Store::open(&path, &StoreOptions::default()).unwrap();
+        let limit: i64 = s
+            .conn()
+            .query_row("PRAGMA journal_size_limit", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(limit, 64 * 1024 * 1024);
+        // A burst far over the limit, then a checkpoint: the -wal file must shrink back.
+        s.conn()
+            .execute_batch(
+                "PRAGMA wal_autocheckpoint=0;
+                 CREATE TABLE burst (b BLOB);
+                 WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+                 INSERT INTO burst SELECT randomblob(4096) FROM n;",
+            )
+            .unwrap();
+        let wal = dir.path().join("t.sqlite3-wal");
+        assert!(std::fs::metadata(&wal).unwrap().len() > 64 * 1024 * 1024);
+        // A plain checkpoint copies the frames back; the next write restarts the WAL and
+        // (only because of the limit) truncates the file.
+        s.conn()
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+            .unwrap();
+        s.conn()
+            .execute_batch("INSERT INTO burst VALUES (x'00')")
+            .unwrap();
+        assert!(std::fs::metadata(&wal).unwrap().len() <= 64 * 1024 * 1024);
+    }
 }

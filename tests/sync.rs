@@ -651,3 +651,87 @@ fn init_tests_the_connection_unless_skipped() {
     assert_code(&o, 0);
     assert!(stderr(&o).contains("Connection ok"), "{}", stderr(&o));
 }
+
+/// A one-shot `vdt sync` that writes announces it to the cache (Redis's generation counter),
+/// so a value a long-running `vdt api` or `vdt serve` cached before the sync is not served
+/// after it; a run that writes nothing, or a dry run, leaves the cached values alone.
+#[test]
+fn a_one_shot_sync_that_writes_invalidates_values_cached_in_redis() {
+    use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
+    use vdt::cache::{Cache, CacheOptions, KeyClass};
+    let Some(emu) = emulator::shared() else {
+        return;
+    };
+    if !support::redis::shared_available() {
+        return;
+    }
+    let url = support::redis::shared_url();
+    let prefix = support::redis::unique_prefix("sync-gen");
+    let _guard = support::redis::PrefixGuard {
+        url: url.clone(),
+        prefix: prefix.clone(),
+    };
+    let project = emulator::unique_project("cachegen");
+    let c = client(emu.host(), &project);
+    seed(&c, "meetings", vec![("a".into(), json!({"x": 1}))]);
+    let env = setup(
+        emu.host(),
+        &project,
+        &["meetings"],
+        &format!("\n[redis]\nurl = \"{url}\"\nprefix = \"{prefix}\"\n"),
+    );
+    // Another process's cache (as `vdt api` holds it), Redis tier only, with a value cached
+    // before any sync: it counts how often it has to recompute.
+    let reader = Cache::new(CacheOptions {
+        redis_url: Some(url.clone()),
+        prefix: prefix.clone(),
+        local_enabled: false,
+        // Long enough that nothing expires during the test: only invalidation recomputes.
+        default_ttl: Duration::from_secs(600),
+        timeout: Duration::from_secs(2),
+        ..CacheOptions::default()
+    })
+    .unwrap();
+    let computes = AtomicU64::new(0);
+    let read = || {
+        reader
+            .get_or_compute(KeyClass::Metrics, "window=24h", || {
+                Ok::<_, std::convert::Infallible>(computes.fetch_add(1, SeqCst))
+            })
+            .unwrap()
+    };
+    assert_eq!(read(), 0);
+    assert_eq!(read(), 0, "served from Redis");
+    assert_eq!(computes.load(SeqCst), 1);
+
+    let (o, r) = sync(&env, &["--dry-run"]);
+    assert_code(&o, 0);
+    assert_eq!(r.unwrap().collections[0].records_read, 1);
+    assert_eq!(
+        read(),
+        0,
+        "a dry run writes nothing and invalidates nothing"
+    );
+
+    let (o, r) = sync(&env, &[]);
+    assert_code(&o, 0);
+    assert_eq!(r.unwrap().collections[0].records_synced, 1);
+    assert_eq!(
+        read(),
+        1,
+        "the value cached before the sync is not served after it"
+    );
+    assert_eq!(read(), 1);
+
+    // Nothing changed in Firestore: the relist writes nothing, the cache keeps its value.
+    let (o, r) = sync(&env, &[]);
+    assert_code(&o, 0);
+    assert_eq!(r.unwrap().collections[0].records_synced, 0);
+    assert_eq!(read(), 1, "a sync that wrote nothing invalidates nothing");
+
+    seed(&c, "meetings", vec![("b".into(), json!({"x": 2}))]);
+    let (o, _) = sync(&env, &[]);
+    assert_code(&o, 0);
+    assert_eq!(read(), 2);
+    assert_eq!(computes.load(SeqCst), 3);
+}

@@ -542,19 +542,7 @@ fn silence(ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
 }
 
 fn path_id(ctx: &Ctx<'_>) -> Result<i64, Problem> {
-    let raw = ctx.path.segment.unwrap_or("");
-    raw.parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0 && raw.bytes().all(|b| b.is_ascii_digit()))
-        .ok_or_else(|| {
-            Problem::param(
-                "id",
-                format!(
-                    "{:?} is not an alert id (a positive integer)",
-                    truncate(raw, 64)
-                ),
-            )
-        })
+    super::router::parse_id(ctx.path.segment.unwrap_or(""))
 }
 
 /// Parse a JSON body into `T`, naming the field at fault.

@@ -735,6 +735,8 @@ fn preflight_operation(path: &str, item: &Value) -> Value {
                     "Vary": header("Origin, when the Origin is listed.")
                 }
             },
+            "400": problem_response("A path parameter is malformed (an id that is not a positive integer)."),
+            "404": problem_response("No such path, or no such asset."),
             "default": problem_response("Any other error.")
         }
     })

@@ -325,6 +325,7 @@ fn dispatch(
     let lookup_method = if method == "HEAD" { "GET" } else { method };
     let mut allowed: Vec<&'static str> = Vec::new();
     let mut found = None;
+    let mut first_args = None;
     for (i, def) in ROUTES.iter().enumerate() {
         if let Some(args) = match_template(def.path, path) {
             if def.method == lookup_method {
@@ -332,6 +333,7 @@ fn dispatch(
                 break;
             }
             allowed.push(def.method);
+            first_args.get_or_insert(args);
         }
     }
     let Some((index, def, args)) = found else {
@@ -342,6 +344,13 @@ fn dispatch(
             );
         }
         if method == "OPTIONS" {
+            // A preflight names a resource as the real request would: a bad id or an
+            // unknown asset gets the same 4xx here, never a 204 that invites the request.
+            if let Some(args) = first_args {
+                if let Err(p) = check_path_args(&args) {
+                    return (None, p.into());
+                }
+            }
             return (None, preflight(shared, &allowed, headers));
         }
         if allowed.contains(&"GET") {
@@ -377,6 +386,39 @@ fn dispatch(
         handlers::run(def.id, &mut ctx)
     })();
     (Some(index), result.unwrap_or_else(Resp::from))
+}
+
+/// The path arguments as the handlers read them: `{id}` a positive integer, `{path}` an
+/// embedded asset.
+fn check_path_args(args: &PathArgs<'_>) -> Result<(), Problem> {
+    if let Some(raw) = args.segment {
+        parse_id(raw)?;
+    }
+    if let Some(rest) = args.rest {
+        if super::assets::find(rest).is_none() {
+            return Err(Problem::not_found(format!(
+                "no asset {:?}",
+                rest.chars().take(100).collect::<String>()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// An alert id in a path: a positive integer in plain ASCII digits.
+pub fn parse_id(raw: &str) -> Result<i64, Problem> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0 && raw.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or_else(|| {
+            Problem::param(
+                "id",
+                format!(
+                    "{:?} is not an alert id (a positive integer)",
+                    raw.chars().take(64).collect::<String>()
+                ),
+            )
+        })
 }
 
 fn preflight(shared: &Shared, allowed: &[&str], headers: &Headers) -> Resp {

@@ -123,8 +123,30 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Mirrored documents per collection, deleted ones left out.
+    /// Mirrored documents per collection, deleted ones left out: from `document_counts`,
+    /// which triggers keep exact (V7); counted from the mirror on a database not yet
+    /// migrated to V7 (the health check opens without migrating).
     pub fn document_counts(&self) -> Result<BTreeMap<String, u64>> {
+        let kept = self
+            .conn
+            .prepare_cached("SELECT collection, live FROM document_counts WHERE live > 0");
+        let mut stmt = match kept {
+            Ok(stmt) => stmt,
+            Err(_) => self.conn.prepare_cached(
+                "SELECT collection, COUNT(*) FROM documents WHERE deleted_at IS NULL GROUP BY collection",
+            )?,
+        };
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        let mut out = BTreeMap::new();
+        for row in rows {
+            let (c, n) = row?;
+            out.insert(c, n.max(0) as u64);
+        }
+        Ok(out)
+    }
+
+    /// [`Self::document_counts`] counted from the mirror itself, for checks of the kept counts.
+    pub fn document_counts_scanned(&self) -> Result<BTreeMap<String, u64>> {
         let mut stmt = self.conn.prepare(
             "SELECT collection, COUNT(*) FROM documents WHERE deleted_at IS NULL GROUP BY collection",
         )?;

@@ -346,10 +346,10 @@ fn dispatch(
         if method == "OPTIONS" {
             // A preflight names a resource as the real request would: a bad id or an
             // unknown asset gets the same 4xx here, never a 204 that invites the request.
-            if let Some(args) = first_args {
-                if let Err(p) = check_path_args(&args) {
-                    return (None, p.into());
-                }
+            if let Some(args) = first_args
+                && let Err(p) = check_path_args(&args)
+            {
+                return (None, p.into());
             }
             return (None, preflight(shared, &allowed, headers));
         }
@@ -394,13 +394,13 @@ fn check_path_args(args: &PathArgs<'_>) -> Result<(), Problem> {
     if let Some(raw) = args.segment {
         parse_id(raw)?;
     }
-    if let Some(rest) = args.rest {
-        if super::assets::find(rest).is_none() {
-            return Err(Problem::not_found(format!(
-                "no asset {:?}",
-                rest.chars().take(100).collect::<String>()
-            )));
-        }
+    if let Some(rest) = args.rest
+        && super::assets::find(rest).is_none()
+    {
+        return Err(Problem::not_found(format!(
+            "no asset {:?}",
+            rest.chars().take(100).collect::<String>()
+        )));
     }
     Ok(())
 }

@@ -40,8 +40,7 @@ pub fn run(id: RouteId, ctx: &mut Ctx<'_>) -> Result<Resp, Problem> {
 }
 
 fn asset(name: &str) -> Result<Resp, Problem> {
-    let (ct, bytes) = assets::find(name)
-        .ok_or_else(|| Problem::not_found(format!("no asset {:?}", truncate(name, 100))))?;
+    let (ct, bytes) = assets::find(name).ok_or_else(|| no_asset(name))?;
     let mut r = Resp::new(200, ct, bytes.to_vec());
     if ct.starts_with("text/html") {
         // Everything the dashboard loads is embedded and same-origin.
@@ -51,6 +50,11 @@ fn asset(name: &str) -> Result<Resp, Problem> {
         ));
     }
     Ok(r)
+}
+
+/// The 404 for an asset name that is not embedded (also a preflight's, see the router).
+pub(super) fn no_asset(name: &str) -> Problem {
+    Problem::not_found(format!("no asset {:?}", truncate(name, 100)))
 }
 
 fn truncate(s: &str, n: usize) -> String {

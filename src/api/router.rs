@@ -397,10 +397,7 @@ fn check_path_args(args: &PathArgs<'_>) -> Result<(), Problem> {
     if let Some(rest) = args.rest
         && super::assets::find(rest).is_none()
     {
-        return Err(Problem::not_found(format!(
-            "no asset {:?}",
-            rest.chars().take(100).collect::<String>()
-        )));
+        return Err(super::handlers::no_asset(rest));
     }
     Ok(())
 }

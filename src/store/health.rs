@@ -127,36 +127,21 @@ impl Store {
     /// which triggers keep exact (V7); counted from the mirror on a database not yet
     /// migrated to V7 (the health check opens without migrating).
     pub fn document_counts(&self) -> Result<BTreeMap<String, u64>> {
-        let kept = self
+        match self
             .conn
-            .prepare_cached("SELECT collection, live FROM document_counts WHERE live > 0");
-        let mut stmt = match kept {
-            Ok(stmt) => stmt,
-            Err(_) => self.conn.prepare_cached(
-                "SELECT collection, COUNT(*) FROM documents WHERE deleted_at IS NULL GROUP BY collection",
-            )?,
-        };
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
-        let mut out = BTreeMap::new();
-        for row in rows {
-            let (c, n) = row?;
-            out.insert(c, n.max(0) as u64);
+            .prepare_cached("SELECT collection, live FROM document_counts WHERE live > 0")
+        {
+            Ok(mut stmt) => collection_counts(&mut stmt),
+            Err(_) => self.document_counts_scanned(),
         }
-        Ok(out)
     }
 
     /// [`Self::document_counts`] counted from the mirror itself, for checks of the kept counts.
     pub fn document_counts_scanned(&self) -> Result<BTreeMap<String, u64>> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT collection, COUNT(*) FROM documents WHERE deleted_at IS NULL GROUP BY collection",
         )?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
-        let mut out = BTreeMap::new();
-        for row in rows {
-            let (c, n) = row?;
-            out.insert(c, n.max(0) as u64);
-        }
-        Ok(out)
+        collection_counts(&mut stmt)
     }
 
     /// `PRAGMA quick_check` (the O(N) subset of `integrity_check`, without index cross-checks):
@@ -168,6 +153,17 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
         Ok(lines.join("; "))
     }
+}
+
+/// The (collection, count) rows of `stmt` as a map; a negative count reads as 0.
+fn collection_counts(stmt: &mut rusqlite::Statement<'_>) -> Result<BTreeMap<String, u64>> {
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    let mut out = BTreeMap::new();
+    for row in rows {
+        let (c, n) = row?;
+        out.insert(c, n.max(0) as u64);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 #
 # Usage: scripts/soak.sh [--minutes N] [--stalled N] [--sample SECS] [--conns N]
 #   defaults: 30 minutes, 1000 stalled connections, a sample every 30 s, 8 connections.
+# SOAK_KEEP_LOG=FILE keeps the server's log (its level from VDT_LOG) in FILE.
 # Needs: the Firestore emulator, python3 with aiosmtpd (/usr/bin/python3), sqlite3, curl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,6 +43,7 @@ cleanup() {
   if [ -n "$serve_pid" ]; then kill -TERM "$serve_pid" 2>/dev/null || true; wait "$serve_pid" 2>/dev/null || true; fi
   [ -n "$smtp_pid" ] && kill "$smtp_pid" 2>/dev/null || true
   stop_emulator
+  if [ -n "${SOAK_KEEP_LOG:-}" ] && [ -f "$work/serve.log" ]; then cp "$work/serve.log" "$SOAK_KEEP_LOG"; fi
   rm -rf "$work"
 }
 trap cleanup EXIT

@@ -14,11 +14,13 @@ use crate::webhooks::WebhookServer;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{Notify, watch};
 
 /// How often retention runs unless `retention.prune_every` says otherwise.
 pub const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+/// Real-time alert evaluations (after ingest) are at least this far apart.
+pub const REAL_TIME_GAP: Duration = Duration::from_secs(1);
 
 pub struct ServeSettings {
     /// The configuration to start with, [`Overrides`] already applied.
@@ -241,6 +243,9 @@ pub async fn run(settings: ServeSettings, control: Control, events: EventFn) -> 
                 .map(|c| every(&c))
                 .unwrap_or(Duration::from_secs(15));
             let mut tick = skipping_interval(interval);
+            let mut last_run = Instant::now()
+                .checked_sub(REAL_TIME_GAP)
+                .unwrap_or_else(Instant::now);
             loop {
                 let (real_time, now_every) = config
                     .read()
@@ -254,13 +259,25 @@ pub async fn run(settings: ServeSettings, control: Control, events: EventFn) -> 
                 }
                 tokio::select! {
                     _ = tick.tick() => {}
-                    _ = ingest.notified(), if real_time => {}
+                    _ = ingest.notified(), if real_time => {
+                        // Right after ingest, but not more often than REAL_TIME_GAP: under a
+                        // stream of deliveries an evaluation per batch would keep a reader
+                        // and a writer on the database without pause (and hold the
+                        // write-ahead log from being restarted). Batches that arrive during
+                        // the wait are covered by the one evaluation after it.
+                        let wait = REAL_TIME_GAP.saturating_sub(last_run.elapsed());
+                        tokio::select! {
+                            _ = tokio::time::sleep(wait) => {}
+                            _ = stop.changed() => {}
+                        }
+                    }
                     Ok(()) = reloaded.changed() => continue,
                     _ = stop.changed() => {}
                 }
                 if *stop.borrow() {
                     return Ok(());
                 }
+                last_run = Instant::now();
                 let cfg = match config.read() {
                     Ok(c) => c.clone(),
                     Err(p) => p.into_inner().clone(),
@@ -275,7 +292,12 @@ pub async fn run(settings: ServeSettings, control: Control, events: EventFn) -> 
                     env: env.clone(),
                     now: None,
                 };
-                match crate::alerts::run_once(&ctx, &CheckOptions::default()).await {
+                let evaluation = crate::alerts::run_once(&ctx, &CheckOptions::default()).await;
+                tracing::debug!(
+                    ms = last_run.elapsed().as_secs_f64() * 1e3,
+                    "alert evaluation"
+                );
+                match evaluation {
                     Ok(report) => {
                         if report.changed {
                             cache.bump_generation();

@@ -78,6 +78,8 @@ pub(crate) struct Shared {
 #[derive(Default)]
 pub(crate) struct Worker {
     store: Option<Store>,
+    /// Cached reads as this worker last rendered them (see `handlers::from_local`).
+    pub rendered: std::collections::HashMap<(crate::cache::KeyClass, String), handlers::Rendered>,
 }
 
 impl Worker {

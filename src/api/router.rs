@@ -153,6 +153,8 @@ pub struct Resp {
     pub content_type: &'static str,
     pub body: Vec<u8>,
     pub headers: Vec<(&'static str, String)>,
+    /// The body's entity tag when the handler already has it (a rendered body it reuses).
+    pub etag: Option<String>,
 }
 
 impl Resp {
@@ -162,6 +164,7 @@ impl Resp {
             content_type,
             body,
             headers: Vec::new(),
+            etag: None,
         }
     }
 
@@ -258,7 +261,7 @@ pub fn handle(shared: &Shared, worker: &mut Worker, mut rq: tiny_http::Request) 
     }
     // Conditional GET: a strong validator over the exact bytes.
     if matches!(method, "GET" | "HEAD") && resp.status == 200 {
-        let etag = etag_of(&resp.body);
+        let etag = resp.etag.take().unwrap_or_else(|| etag_of(&resp.body));
         if headers
             .if_none_match
             .as_deref()
@@ -278,7 +281,7 @@ pub fn handle(shared: &Shared, worker: &mut Worker, mut rq: tiny_http::Request) 
 
 /// A strong validator of the exact bytes: their length and a 64-bit SipHash (fixed keys, so
 /// every process spells the same body's tag the same; not a security boundary, a cache key).
-fn etag_of(body: &[u8]) -> String {
+pub(super) fn etag_of(body: &[u8]) -> String {
     use std::hash::Hasher;
     let mut h = std::hash::DefaultHasher::new();
     h.write(body);

@@ -795,12 +795,22 @@ impl Cache {
 
     /// A local lookup that counts only hits (the single-flight re-check uses it too).
     fn local_peek<T: DeserializeOwned>(&self, class: KeyClass, key: &str) -> Option<T> {
+        decode(class, key, &self.local_bytes(class, key)?)
+    }
+
+    /// The in-process tier's encoded value of `(class, key)` when it holds a fresh one,
+    /// counted as a hit; a miss is not counted (the caller goes on to
+    /// [`Cache::get_or_compute`], which counts it). The same `Arc` comes back until the value
+    /// is replaced, so a caller may keep what it derived from it, keyed by the pointer.
+    pub fn local_bytes(&self, class: KeyClass, key: &str) -> Option<Arc<[u8]>> {
+        if !self.opts.local_enabled {
+            return None;
+        }
         let generation = self.generation();
         let bytes = lock(&self.local).get(class, key, generation, Instant::now())?;
-        let v = decode(class, key, &bytes)?;
         self.counters.local_hits.fetch_add(1, SeqCst);
         self.unreported_hits.fetch_add(1, SeqCst);
-        Some(v)
+        Some(bytes)
     }
 
     fn local_put(&self, class: KeyClass, key: &str, generation: Generation, bytes: &[u8]) {

@@ -4,6 +4,7 @@
 
 pub mod alerts;
 pub mod api;
+pub mod checkpoint;
 pub mod collections;
 pub mod health;
 pub mod metrics;

@@ -145,7 +145,9 @@ pub fn apply_webhook_batch(
     settle: &dyn Fn(&mut WebhookLogRow, &ItemOutcome),
 ) -> Result<Vec<ItemOutcome>> {
     let at = super::now();
+    let t0 = std::time::Instant::now();
     let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let t1 = std::time::Instant::now();
     let mut outcomes = Vec::with_capacity(items.len());
     for item in items.iter_mut() {
         let outcome = match &item.apply {
@@ -156,7 +158,20 @@ pub fn apply_webhook_batch(
         insert_log_in(&tx, &item.log, &at)?;
         outcomes.push(outcome);
     }
+    let t2 = std::time::Instant::now();
     tx.commit()?;
+    let t3 = std::time::Instant::now();
+    // Where a slow batch spent its time: waiting for another writer's lock, in its
+    // statements, or in the commit (writing the log; truncating it after a restart).
+    if t3 - t0 > std::time::Duration::from_millis(20) {
+        tracing::debug!(
+            batch = items.len(),
+            begin_ms = (t1 - t0).as_secs_f64() * 1e3,
+            work_ms = (t2 - t1).as_secs_f64() * 1e3,
+            commit_ms = (t3 - t2).as_secs_f64() * 1e3,
+            "webhook batch: slow transaction"
+        );
+    }
     Ok(outcomes)
 }
 

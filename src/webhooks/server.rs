@@ -21,7 +21,7 @@ use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -31,6 +31,7 @@ use tiny_http::{Header, Method, Request, Response, StatusCode};
 use crate::config::{Config, WebhookSource};
 use crate::error::{Error, Result};
 use crate::net::{IpNet, client_ip};
+use crate::store::checkpoint::{CHECKPOINT_EVERY, Checkpointer};
 use crate::store::webhooks::{
     Apply, BatchItem, ItemOutcome, WebhookEffect, WebhookLogRow, apply_webhook_batch,
 };
@@ -224,6 +225,11 @@ impl WebhookServer {
                 keep_backups: cfg.retention.backups,
             },
         )?;
+        // The writer never checkpoints inline (a checkpoint in its commit holds up every
+        // delivery behind it); a thread of its own copies the log back instead.
+        store.conn().execute_batch("PRAGMA wal_autocheckpoint=0")?;
+        let gate: Arc<Mutex<()>> = Arc::default();
+        let checkpointer = Checkpointer::start(db_path, CHECKPOINT_EVERY, Some(Arc::clone(&gate)))?;
         let (listener, control) = bind_listener(bind, wh.read_timeout.0, wh.write_timeout.0)?;
         let local_addr = listener
             .local_addr()
@@ -242,7 +248,7 @@ impl WebhookServer {
         let writer = {
             let callbacks = Arc::clone(&callbacks);
             spawn("vdt-webhooks-writer", move || {
-                writer_loop(store, writer_rx, &callbacks)
+                writer_loop(store, writer_rx, &callbacks, &gate)
             })?
         };
 
@@ -282,6 +288,7 @@ impl WebhookServer {
             control,
             workers: worker_threads,
             writer: Some(writer),
+            checkpointer: Some(checkpointer),
             callbacks,
             table,
         })
@@ -295,6 +302,8 @@ pub struct Handle {
     control: socket2::Socket,
     workers: Vec<JoinHandle<()>>,
     writer: Option<JoinHandle<()>>,
+    /// Stopped after the writer, so the last batch's pages are copied back too.
+    checkpointer: Option<Checkpointer>,
     callbacks: Arc<RwLock<Vec<IngestCallback>>>,
     table: SharedTable,
 }
@@ -352,6 +361,7 @@ impl Handle {
         if let Some(t) = self.writer.take() {
             panicked |= t.join().is_err();
         }
+        drop(self.checkpointer.take());
         if panicked {
             return Err(Error::Internal(
                 "a webhook receiver thread panicked".to_owned(),
@@ -1050,7 +1060,14 @@ fn settle(log: &mut WebhookLogRow, outcome: &ItemOutcome) {
     }
 }
 
-fn writer_loop(mut store: Store, rx: Receiver<Job>, callbacks: &RwLock<Vec<IngestCallback>>) {
+/// `gate` is held around each transaction: the checkpoint thread takes it to copy back the
+/// last frames between two of them (see `store::checkpoint`).
+fn writer_loop(
+    mut store: Store,
+    rx: Receiver<Job>,
+    callbacks: &RwLock<Vec<IngestCallback>>,
+    gate: &Mutex<()>,
+) {
     let mut jobs: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     loop {
         match rx.recv() {
@@ -1079,7 +1096,10 @@ fn writer_loop(mut store: Store, rx: Receiver<Job>, callbacks: &RwLock<Vec<Inges
                 item
             })
             .collect();
-        let result = apply_webhook_batch(store.conn_mut(), &mut items, &settle);
+        let result = {
+            let _turn = gate.lock().unwrap_or_else(|p| p.into_inner());
+            apply_webhook_batch(store.conn_mut(), &mut items, &settle)
+        };
         let summary = match &result {
             Ok(outcomes) => Some(summarize(&items, outcomes)),
             Err(_) => None,

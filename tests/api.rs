@@ -1431,6 +1431,72 @@ fn metrics_and_status_read_through_the_cache_and_writes_invalidate_it() {
 }
 
 #[test]
+fn cached_reads_answer_the_same_bytes_and_etag_from_every_worker_until_a_write() {
+    // Workers keep the response they rendered from a cached value; more reads than workers,
+    // so each answers from what it kept, and a write must still be seen at once.
+    let env = env();
+    let api = start(&env);
+    let target = "/api/v1/metrics?window=24h";
+    let first = admin_get(&api, target);
+    assert_eq!(first.status, 200);
+    assert_eq!(first.json()["meta"]["cache"], "miss");
+    let etag = first.header("ETag").unwrap().to_owned();
+    let mut hit_body = None;
+    for _ in 0..24 {
+        let r = admin_get(&api, target);
+        assert_eq!(r.status, 200);
+        let body = r.json();
+        assert_eq!(body["meta"]["cache"], "hit");
+        assert_eq!(body["data"], first.json()["data"]);
+        let hit =
+            hit_body.get_or_insert_with(|| (r.body.clone(), r.header("ETag").unwrap().to_owned()));
+        assert_eq!(r.body, hit.0, "every hit answers the same bytes");
+        assert_eq!(r.header("ETag"), Some(hit.1.as_str()));
+        assert_ne!(hit.1, etag, "the hit's body says `hit`, the miss's `miss`");
+    }
+    let (_, hit_tag) = hit_body.unwrap();
+    for _ in 0..8 {
+        let r = api.get(
+            target,
+            &[
+                ("Authorization", &bearer(ADMIN)),
+                ("If-None-Match", &hit_tag),
+            ],
+        );
+        assert_eq!(r.status, 304);
+    }
+    let meetings_frequency = |api: &ApiProcess| {
+        let s = admin_get(api, "/api/v1/status").json();
+        s["data"]["collections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "meetings")
+            .unwrap()["sync_frequency"]
+            .clone()
+    };
+    for _ in 0..24 {
+        assert_eq!(meetings_frequency(&api), 60);
+    }
+    // A write announces itself: no worker answers its kept response again.
+    let r = api.send(
+        "PATCH",
+        "/api/v1/config",
+        &[
+            ("Authorization", &bearer(ADMIN)),
+            ("Content-Type", "application/json"),
+        ],
+        Some(br#"{"collections":[{"name":"meetings","sync_frequency":90}]}"#),
+    );
+    assert_eq!(r.status, 200);
+    let after = admin_get(&api, target);
+    assert_eq!(after.json()["meta"]["cache"], "miss");
+    for _ in 0..24 {
+        assert_eq!(meetings_frequency(&api), 90);
+    }
+}
+
+#[test]
 fn with_caching_off_every_read_computes() {
     let mut env = env();
     env.set("ADVANCED_CACHING", "false");

@@ -573,6 +573,8 @@ impl Default for RetentionConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct FeaturesConfig {
     pub live_data_enabled: bool,
+    /// `serve` also evaluates alert rules right after ingest (webhook batches, sync pages),
+    /// at most once a second (`serve::REAL_TIME_GAP`), besides every `alerts.interval`.
     pub real_time_alerts: bool,
     pub advanced_caching: bool,
 }

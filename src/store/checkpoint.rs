@@ -8,17 +8,23 @@
 //!
 //! Copying back is not enough to keep the log short: SQLite starts the log over from its
 //! beginning only when a write transaction begins with every frame already copied back, and a
-//! writer that commits every millisecond almost always commits during a checkpoint. So after
-//! each pass the thread takes the writer's `gate` for one more — only the frames of the last
-//! few milliseconds, since the first pass did the bulk — and, unless a reader still needs
-//! older frames, the writer's next transaction starts the log over. Restarted every ~100 ms,
-//! the log stays far below `journal_size_limit`, so the first commit after a restart has
-//! nothing to truncate (truncating hundreds of megabytes is what stalled that commit for
-//! 100–500 ms on a filesystem mounted with `discard`).
+//! writer that commits every millisecond almost always commits during a checkpoint. So when a
+//! pass leaves little behind, the thread takes the writer's `gate` for one more — only the
+//! frames of the last few milliseconds, since the first pass did the bulk — and, unless a
+//! reader still needs older frames, the writer's next transaction starts the log over. A
+//! pass that a reader held far back does not take the gate: copying its backlog would make
+//! the writer wait for it.
+//!
+//! Truncating the log file is also kept off the delivery path: SQLite truncates it (down to
+//! `journal_size_limit`) in the first commit after a restart, and cutting a few hundred
+//! megabytes stalled that commit for up to half a second on a filesystem mounted with
+//! `discard`. The gated writer runs without a size limit, so the file keeps its largest size
+//! while deliveries stream in; this thread cuts it back once the database has been idle for
+//! [`IDLE_BEFORE_TRUNCATE`].
 
 use crate::error::{Error, Result};
 use rusqlite::{Connection, OpenFlags};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -29,6 +35,15 @@ pub const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 
 /// A gated pass longer than this is logged (debug): the writer waited for it.
 const SLOW_GATE: Duration = Duration::from_millis(10);
+
+/// The gate is taken only when the first pass left at most this many frames (~8 MB) behind.
+const GATED_MAX_FRAMES: i64 = 2048;
+
+/// With no new frame for this long, a log file over [`KEEP_BYTES`] is truncated.
+pub const IDLE_BEFORE_TRUNCATE: Duration = Duration::from_secs(1);
+
+/// The log file size left alone (the store's `journal_size_limit`).
+const KEEP_BYTES: u64 = 64 * 1024 * 1024;
 
 /// A running checkpoint thread; stopped (and joined) when dropped.
 pub struct Checkpointer {
@@ -66,11 +81,12 @@ impl Checkpointer {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| Error::failed(format!("cannot open {}: {e}", path.display())))?;
+        let wal = PathBuf::from(format!("{}-wal", path.display()));
         let stop = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&stop);
         let thread = std::thread::Builder::new()
             .name("vdt-db-checkpoint".into())
-            .spawn(move || run(&conn, every, gate.as_deref(), &flag))
+            .spawn(move || run(&conn, &wal, every, gate.as_deref(), &flag))
             .map_err(|e| Error::io("cannot start the checkpoint thread", e))?;
         Ok(Checkpointer {
             stop,
@@ -79,12 +95,23 @@ impl Checkpointer {
     }
 }
 
-fn run(conn: &Connection, every: Duration, gate: Option<&Mutex<()>>, stop: &AtomicBool) {
+fn run(
+    conn: &Connection,
+    wal: &Path,
+    every: Duration,
+    gate: Option<&Mutex<()>>,
+    stop: &AtomicBool,
+) {
     let mut failing = false;
+    // The log's length at the last pass, and since when it has not changed.
+    let mut last_frames = -1;
+    let mut quiet_since = std::time::Instant::now();
+    let mut truncated = false;
     while !stop.load(Ordering::SeqCst) {
         let pass = passive(conn).and_then(|p| match gate {
-            // One more pass between the writer's transactions.
-            Some(gate) if p.log_frames > 0 => {
+            Some(gate)
+                if p.log_frames > 0 && p.log_frames - p.copied_frames <= GATED_MAX_FRAMES =>
+            {
                 let _writer_waits = gate.lock().unwrap_or_else(|p| p.into_inner());
                 let held = std::time::Instant::now();
                 let second = passive(conn);
@@ -100,7 +127,26 @@ fn run(conn: &Connection, every: Duration, gate: Option<&Mutex<()>>, stop: &Atom
             _ => Ok(p),
         });
         match pass {
-            Ok(_) => failing = false,
+            Ok(p) => {
+                failing = false;
+                if p.log_frames != last_frames {
+                    last_frames = p.log_frames;
+                    quiet_since = std::time::Instant::now();
+                    truncated = false;
+                } else if !truncated
+                    && p.copied_frames == p.log_frames
+                    && quiet_since.elapsed() >= IDLE_BEFORE_TRUNCATE
+                    && std::fs::metadata(wal).is_ok_and(|m| m.len() > KEEP_BYTES)
+                {
+                    // Idle and all copied: start the log over and cut the file (waits for
+                    // nobody: busy with a reader or a writer, it is tried at the next pass).
+                    truncated = conn
+                        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                            r.get::<_, i64>(0)
+                        })
+                        .is_ok_and(|busy| busy == 0);
+                }
+            }
             // Another connection checkpointing at this moment answers BUSY; that is fine.
             Err(rusqlite::Error::SqliteFailure(e, _))
                 if e.code == rusqlite::ErrorCode::DatabaseBusy => {}
@@ -155,6 +201,40 @@ mod tests {
         std::fs::metadata(dir.path().join("t.sqlite3-wal"))
             .unwrap()
             .len()
+    }
+
+    #[test]
+    fn once_idle_the_thread_cuts_a_log_file_the_writer_never_truncates() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.sqlite3");
+        let s = Store::open(&path, &StoreOptions::default()).unwrap();
+        s.conn()
+            .execute_batch(
+                "PRAGMA wal_autocheckpoint=0;
+                 CREATE TABLE t (b BLOB);
+                 WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 17000)
+                 INSERT INTO t SELECT randomblob(4000) FROM n;",
+            )
+            .unwrap();
+        s.conn()
+            .query_row("PRAGMA journal_size_limit=-1", [], |r| r.get::<_, i64>(0))
+            .unwrap();
+        let wal = dir.path().join("t.sqlite3-wal");
+        let size = || std::fs::metadata(&wal).unwrap().len();
+        assert!(size() > KEEP_BYTES);
+        let cp = Checkpointer::start(&path, Duration::from_millis(10), None).unwrap();
+        let deadline = std::time::Instant::now() + IDLE_BEFORE_TRUNCATE + Duration::from_secs(10);
+        while size() > KEEP_BYTES && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        drop(cp);
+        assert!(size() <= KEEP_BYTES, "the log file kept {} bytes", size());
+        // Nothing was lost on the way.
+        let rows: i64 = s
+            .conn()
+            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, 17001);
     }
 
     #[test]

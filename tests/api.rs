@@ -1389,28 +1389,9 @@ fn metrics_and_status_read_through_the_cache_and_writes_invalidate_it() {
     assert_eq!(filtered["data"]["traces_total"], 5);
 
     // A write through the API is seen at once: the status shows the new frequency.
-    let status = |api: &ApiProcess| {
-        let s = admin_get(api, "/api/v1/status").json();
-        s["data"]["collections"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["name"] == "meetings")
-            .unwrap()["sync_frequency"]
-            .clone()
-    };
-    assert_eq!(status(&api), 60);
-    let r = api.send(
-        "PATCH",
-        "/api/v1/config",
-        &[
-            ("Authorization", &bearer(ADMIN)),
-            ("Content-Type", "application/json"),
-        ],
-        Some(br#"{"collections":[{"name":"meetings","sync_frequency":90}]}"#),
-    );
-    assert_eq!(r.status, 200);
-    assert_eq!(status(&api), 90);
+    assert_eq!(meetings_frequency(&api), 60);
+    set_meetings_frequency(&api, 90);
+    assert_eq!(meetings_frequency(&api), 90);
     assert_eq!(
         admin_get(&api, "/api/v1/metrics?window=24h").json()["meta"]["cache"],
         "miss"
@@ -1428,6 +1409,32 @@ fn metrics_and_status_read_through_the_cache_and_writes_invalidate_it() {
             .any(|l| l == "vdt_cache_hits_total{tier=\"redis\"} 1"),
         "{m}"
     );
+}
+
+/// `sync_frequency` of `meetings` as `/api/v1/status` shows it.
+fn meetings_frequency(api: &ApiProcess) -> Value {
+    let s = admin_get(api, "/api/v1/status").json();
+    s["data"]["collections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "meetings")
+        .unwrap()["sync_frequency"]
+        .clone()
+}
+
+fn set_meetings_frequency(api: &ApiProcess, seconds: u32) {
+    let body = format!(r#"{{"collections":[{{"name":"meetings","sync_frequency":{seconds}}}]}}"#);
+    let r = api.send(
+        "PATCH",
+        "/api/v1/config",
+        &[
+            ("Authorization", &bearer(ADMIN)),
+            ("Content-Type", "application/json"),
+        ],
+        Some(body.as_bytes()),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
 }
 
 #[test]
@@ -1465,30 +1472,11 @@ fn cached_reads_answer_the_same_bytes_and_etag_from_every_worker_until_a_write()
         );
         assert_eq!(r.status, 304);
     }
-    let meetings_frequency = |api: &ApiProcess| {
-        let s = admin_get(api, "/api/v1/status").json();
-        s["data"]["collections"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["name"] == "meetings")
-            .unwrap()["sync_frequency"]
-            .clone()
-    };
     for _ in 0..24 {
         assert_eq!(meetings_frequency(&api), 60);
     }
     // A write announces itself: no worker answers its kept response again.
-    let r = api.send(
-        "PATCH",
-        "/api/v1/config",
-        &[
-            ("Authorization", &bearer(ADMIN)),
-            ("Content-Type", "application/json"),
-        ],
-        Some(br#"{"collections":[{"name":"meetings","sync_frequency":90}]}"#),
-    );
-    assert_eq!(r.status, 200);
+    set_meetings_frequency(&api, 90);
     let after = admin_get(&api, target);
     assert_eq!(after.json()["meta"]["cache"], "miss");
     for _ in 0..24 {

@@ -208,14 +208,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.sqlite3");
         let s = Store::open(&path, &StoreOptions::default()).unwrap();
-        s.conn()
-            .execute_batch(
-                "PRAGMA wal_autocheckpoint=0;
-                 CREATE TABLE t (b BLOB);
-                 WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 17000)
-                 INSERT INTO t SELECT randomblob(4000) FROM n;",
-            )
-            .unwrap();
+        crate::store::wal_burst(s.conn(), "t", 17_001);
         s.conn()
             .query_row("PRAGMA journal_size_limit=-1", [], |r| r.get::<_, i64>(0))
             .unwrap();

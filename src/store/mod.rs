@@ -466,6 +466,19 @@ fn check_restorable(src: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Tests: write `rows` pages of random bytes into a new table `table` in one transaction, with
+/// the connection's automatic checkpoint off, so the log grows by as much.
+#[cfg(test)]
+pub(crate) fn wal_burst(conn: &Connection, table: &str, rows: u32) {
+    conn.execute_batch(&format!(
+        "PRAGMA wal_autocheckpoint=0;
+         CREATE TABLE {table} (b BLOB);
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {rows})
+         INSERT INTO {table} SELECT randomblob(4000) FROM n;"
+    ))
+    .unwrap();
+}
+
 #[cfg(test)]
 mod wal_tests {
     use super::*;
@@ -481,14 +494,7 @@ mod wal_tests {
             .unwrap();
         assert_eq!(limit, 64 * 1024 * 1024);
         // A burst far over the limit, then a checkpoint: the -wal file must shrink back.
-        s.conn()
-            .execute_batch(
-                "PRAGMA wal_autocheckpoint=0;
-                 CREATE TABLE burst (b BLOB);
-                 WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
-                 INSERT INTO burst SELECT randomblob(4096) FROM n;",
-            )
-            .unwrap();
+        wal_burst(s.conn(), "burst", 20_000);
         let wal = dir.path().join("t.sqlite3-wal");
         assert!(std::fs::metadata(&wal).unwrap().len() > 64 * 1024 * 1024);
         // A plain checkpoint copies the frames back; the next write restarts the WAL and

@@ -23,6 +23,7 @@
 //! [`IDLE_BEFORE_TRUNCATE`].
 
 use crate::error::{Error, Result};
+use crate::store::{JOURNAL_SIZE_LIMIT, Store};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -39,11 +40,8 @@ const SLOW_GATE: Duration = Duration::from_millis(10);
 /// The gate is taken only when the first pass left at most this many frames (~8 MB) behind.
 const GATED_MAX_FRAMES: i64 = 2048;
 
-/// With no new frame for this long, a log file over [`KEEP_BYTES`] is truncated.
+/// With no new frame for this long, a log file over [`JOURNAL_SIZE_LIMIT`] is truncated.
 pub const IDLE_BEFORE_TRUNCATE: Duration = Duration::from_secs(1);
-
-/// The log file size left alone (the store's `journal_size_limit`).
-const KEEP_BYTES: u64 = 64 * 1024 * 1024;
 
 /// A running checkpoint thread; stopped (and joined) when dropped.
 pub struct Checkpointer {
@@ -69,6 +67,19 @@ pub fn passive(conn: &Connection) -> rusqlite::Result<Progress> {
 }
 
 impl Checkpointer {
+    /// Take checkpoints and truncation off `writer`'s thread: switch off its automatic
+    /// checkpoint and its log size limit, and start the thread on `writer`'s database. The
+    /// returned gate is the writer's to hold around each of its transactions.
+    pub fn for_writer(writer: &Store, every: Duration) -> Result<(Checkpointer, Arc<Mutex<()>>)> {
+        writer.conn().execute_batch("PRAGMA wal_autocheckpoint=0")?;
+        writer
+            .conn()
+            .query_row("PRAGMA journal_size_limit=-1", [], |r| r.get::<_, i64>(0))?;
+        let gate: Arc<Mutex<()>> = Arc::default();
+        let thread = Checkpointer::start(writer.path(), every, Some(Arc::clone(&gate)))?;
+        Ok((thread, gate))
+    }
+
     /// Open a connection of its own to `path` (which must exist) and checkpoint every `every`.
     /// `gate`, when given, is held by the writer around each of its transactions.
     pub fn start(
@@ -136,7 +147,7 @@ fn run(
                 } else if !truncated
                     && p.copied_frames == p.log_frames
                     && quiet_since.elapsed() >= IDLE_BEFORE_TRUNCATE
-                    && std::fs::metadata(wal).is_ok_and(|m| m.len() > KEEP_BYTES)
+                    && std::fs::metadata(wal).is_ok_and(|m| m.len() > JOURNAL_SIZE_LIMIT)
                 {
                     // Idle and all copied: start the log over and cut the file (waits for
                     // nobody: busy with a reader or a writer, it is tried at the next pass).
@@ -209,19 +220,20 @@ mod tests {
         let path = dir.path().join("t.sqlite3");
         let s = Store::open(&path, &StoreOptions::default()).unwrap();
         crate::store::wal_burst(s.conn(), "t", 17_001);
-        s.conn()
-            .query_row("PRAGMA journal_size_limit=-1", [], |r| r.get::<_, i64>(0))
-            .unwrap();
         let wal = dir.path().join("t.sqlite3-wal");
         let size = || std::fs::metadata(&wal).unwrap().len();
-        assert!(size() > KEEP_BYTES);
-        let cp = Checkpointer::start(&path, Duration::from_millis(10), None).unwrap();
+        assert!(size() > JOURNAL_SIZE_LIMIT);
+        let (cp, _gate) = Checkpointer::for_writer(&s, Duration::from_millis(10)).unwrap();
         let deadline = std::time::Instant::now() + IDLE_BEFORE_TRUNCATE + Duration::from_secs(10);
-        while size() > KEEP_BYTES && std::time::Instant::now() < deadline {
+        while size() > JOURNAL_SIZE_LIMIT && std::time::Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(50));
         }
         drop(cp);
-        assert!(size() <= KEEP_BYTES, "the log file kept {} bytes", size());
+        assert!(
+            size() <= JOURNAL_SIZE_LIMIT,
+            "the log file kept {} bytes",
+            size()
+        );
         // Nothing was lost on the way.
         let rows: i64 = s
             .conn()

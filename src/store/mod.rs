@@ -24,6 +24,9 @@ mod embedded {
     refinery::embed_migrations!("migrations");
 }
 
+/// The size the write-ahead log file is cut back to (`PRAGMA journal_size_limit`).
+pub const JOURNAL_SIZE_LIMIT: u64 = 64 * 1024 * 1024;
+
 /// How long a writer waits for another process's transaction before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -157,9 +160,11 @@ impl Store {
         // catch up; without a limit the file keeps that size for good. Truncate it back to
         // 64 MiB after each checkpoint that finds it larger.
         self.conn
-            .query_row("PRAGMA journal_size_limit=67108864", [], |r| {
-                r.get::<_, i64>(0)
-            })
+            .query_row(
+                &format!("PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT}"),
+                [],
+                |r| r.get::<_, i64>(0),
+            )
             .map_err(sqlite_ctx(&self.path))?;
         let sync = match sync {
             Synchronous::Normal => "NORMAL",
@@ -492,11 +497,11 @@ mod wal_tests {
             .conn()
             .query_row("PRAGMA journal_size_limit", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(limit, 64 * 1024 * 1024);
+        assert_eq!(limit as u64, JOURNAL_SIZE_LIMIT);
         // A burst far over the limit, then a checkpoint: the -wal file must shrink back.
         wal_burst(s.conn(), "burst", 20_000);
         let wal = dir.path().join("t.sqlite3-wal");
-        assert!(std::fs::metadata(&wal).unwrap().len() > 64 * 1024 * 1024);
+        assert!(std::fs::metadata(&wal).unwrap().len() > JOURNAL_SIZE_LIMIT);
         // A plain checkpoint copies the frames back; the next write restarts the WAL and
         // (only because of the limit) truncates the file.
         s.conn()
@@ -505,6 +510,6 @@ mod wal_tests {
         s.conn()
             .execute_batch("INSERT INTO burst VALUES (x'00')")
             .unwrap();
-        assert!(std::fs::metadata(&wal).unwrap().len() <= 64 * 1024 * 1024);
+        assert!(std::fs::metadata(&wal).unwrap().len() <= JOURNAL_SIZE_LIMIT);
     }
 }

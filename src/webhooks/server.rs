@@ -227,12 +227,7 @@ impl WebhookServer {
         )?;
         // The writer never checkpoints or truncates the log inline (either, in its commit,
         // holds up every delivery behind it); a thread of its own does both instead.
-        store.conn().execute_batch("PRAGMA wal_autocheckpoint=0")?;
-        store
-            .conn()
-            .query_row("PRAGMA journal_size_limit=-1", [], |r| r.get::<_, i64>(0))?;
-        let gate: Arc<Mutex<()>> = Arc::default();
-        let checkpointer = Checkpointer::start(db_path, CHECKPOINT_EVERY, Some(Arc::clone(&gate)))?;
+        let (checkpointer, gate) = Checkpointer::for_writer(&store, CHECKPOINT_EVERY)?;
         let (listener, control) = bind_listener(bind, wh.read_timeout.0, wh.write_timeout.0)?;
         let local_addr = listener
             .local_addr()

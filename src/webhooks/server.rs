@@ -191,11 +191,11 @@ impl Shared {
     }
 }
 
-/// A batch item with the worker waiting for its outcome.
+/// A worker's group of batch items (each with when its request started), the worker waiting
+/// for their outcomes.
 struct Job {
-    item: BatchItem,
-    started: Instant,
-    reply: SyncSender<std::result::Result<ItemOutcome, String>>,
+    items: Vec<(BatchItem, Instant)>,
+    reply: SyncSender<std::result::Result<Vec<ItemOutcome>, String>>,
 }
 
 /// The receiver, as a library type: `vdt serve-webhooks` runs it alone, `vdt serve` embeds it.
@@ -486,7 +486,7 @@ fn drain_generation(
     let mut last = Instant::now();
     while last.elapsed() < idle && !stop.load(Ordering::SeqCst) {
         if let Ok(Some(rq)) = server.recv_timeout(POLL) {
-            handle(shared, rq);
+            serve_group(shared, server, rq);
             last = Instant::now();
         }
     }
@@ -496,12 +496,12 @@ fn worker_loop(shared: &Arc<Shared>, gens: &Generations) {
     loop {
         let server = gens.current();
         match server.recv_timeout(POLL) {
-            Ok(Some(rq)) => handle(shared, rq),
+            Ok(Some(rq)) => serve_group(shared, &server, rq),
             Ok(None) => {
                 if gens.stop.load(Ordering::SeqCst) {
                     // Answer what is already parsed, then stop.
                     while let Ok(Some(rq)) = server.try_recv() {
-                        handle(shared, rq);
+                        serve_group(shared, &server, rq);
                     }
                     return;
                 }
@@ -646,7 +646,7 @@ fn truncated_text(body: &[u8], max: usize) -> String {
     format!("{}…[truncated, {} bytes]", &text[..cut], body.len())
 }
 
-fn handle(shared: &Shared, mut rq: Request) {
+fn step(shared: &Shared, mut rq: Request) -> Step {
     let started = Instant::now();
     let path = rq.url().split('?').next().unwrap_or("").to_owned();
     if path == "/livez" {
@@ -657,11 +657,10 @@ fn handle(shared: &Shared, mut rq: Request) {
             a.headers.push(("Allow", "GET, HEAD".to_owned()));
             a
         };
-        respond(rq, answer);
-        return;
+        return Step::Now(rq, answer);
     }
     let Some(name) = path.strip_prefix("/hooks/").filter(|n| !n.contains('/')) else {
-        respond(
+        return Step::Now(
             rq,
             Answer::problem(
                 404,
@@ -670,7 +669,6 @@ fn handle(shared: &Shared, mut rq: Request) {
                 "webhooks are posted to /hooks/{source}",
             ),
         );
-        return;
     };
     let table = shared.table();
     let peer = rq.remote_addr().map(|a| a.ip());
@@ -698,8 +696,7 @@ fn handle(shared: &Shared, mut rq: Request) {
             "Not Found",
             format!("no webhook source named {logged:?}"),
         );
-        finish(shared, rq, &seen, answer);
-        return;
+        return Step::rejected(rq, &seen, answer);
     };
     let mut seen = Seen {
         source: &source.name,
@@ -709,7 +706,6 @@ fn handle(shared: &Shared, mut rq: Request) {
         event_type: None,
         delivery_id: None,
     };
-    let reject = |rq: Request, seen: &Seen<'_>, answer: Answer| finish(shared, rq, seen, answer);
 
     if !source.enabled || !table.live_data_enabled {
         let detail = if source.enabled {
@@ -719,7 +715,7 @@ fn handle(shared: &Shared, mut rq: Request) {
         };
         let mut a = Answer::problem(503, "source-disabled", "Service Unavailable", detail);
         a.headers.push(("Retry-After", "60".to_owned()));
-        return reject(rq, &seen, a);
+        return Step::rejected(rq, &seen, a);
     }
     if *rq.method() != Method::Post {
         let mut a = Answer::problem(
@@ -729,7 +725,7 @@ fn handle(shared: &Shared, mut rq: Request) {
             format!("deliveries are POSTed, not sent with {}", rq.method()),
         );
         a.headers.push(("Allow", "POST".to_owned()));
-        return reject(rq, &seen, a);
+        return Step::rejected(rq, &seen, a);
     }
     let content_type = header_value(&rq, "Content-Type");
     let is_json = content_type.as_deref().is_some_and(|ct| {
@@ -749,7 +745,7 @@ fn handle(shared: &Shared, mut rq: Request) {
                     .map_or("(none)".to_owned(), |c| format!("{c:?}"))
             ),
         );
-        return reject(rq, &seen, a);
+        return Step::rejected(rq, &seen, a);
     }
     let too_large = |n: String| {
         Answer::problem(
@@ -769,15 +765,13 @@ fn handle(shared: &Shared, mut rq: Request) {
         // away what the client sends anyway when the request is dropped, so the answer goes
         // out from a thread of its own and this worker moves on.
         let answer = too_large(format!("{declared} bytes"));
-        let row = seen.log(413, answer.detail(), 0);
-        let _ = commit(shared, row, None, started);
-        let spawned = std::thread::Builder::new()
-            .name("vdt-webhooks-413".to_owned())
-            .spawn(move || respond(rq, answer));
-        if let Err(e) = spawned {
-            tracing::warn!(error = %e, "cannot start a thread for a 413");
-        }
-        return;
+        let log = seen.log(413, answer.detail(), 0);
+        return Step::Commit {
+            rq,
+            item: Box::new(BatchItem { log, apply: None }),
+            started,
+            then: Then::AnswerApart(answer),
+        };
     }
     let mut body = Vec::with_capacity(
         rq.body_length()
@@ -796,13 +790,13 @@ fn handle(shared: &Shared, mut rq: Request) {
             "Bad Request",
             format!("the body could not be read: {e}"),
         );
-        return finish(shared, rq, &seen, a);
+        return Step::rejected(rq, &seen, a);
     }
     if body.len() as u64 > shared.max_body {
         body.truncate(REJECTED_PAYLOAD_MAX);
         seen.body = Some(&body);
         let a = too_large("longer".to_owned());
-        return finish(shared, rq, &seen, a);
+        return Step::rejected(rq, &seen, a);
     }
     seen.body = Some(&body);
     if let Some(ip) = remote
@@ -814,7 +808,7 @@ fn handle(shared: &Shared, mut rq: Request) {
             "Forbidden",
             format!("{ip} is not in the allow list of source {:?}", source.name),
         );
-        return finish(shared, rq, &seen, a);
+        return Step::rejected(rq, &seen, a);
     }
     let rate_headers = match source.limiter.check(&source.name, Instant::now()) {
         Ok(info) => info.headers(),
@@ -826,7 +820,7 @@ fn handle(shared: &Shared, mut rq: Request) {
                 limited.to_string(),
             );
             a.headers = limited.headers();
-            return finish(shared, rq, &seen, a);
+            return Step::rejected(rq, &seen, a);
         }
     };
     let now_unix = chrono::Utc::now().timestamp();
@@ -852,7 +846,7 @@ fn handle(shared: &Shared, mut rq: Request) {
             };
             let mut a = Answer::problem(401, slug, title, reject.to_string());
             a.headers.extend(rate_headers);
-            return finish(shared, rq, &seen, a);
+            return Step::rejected(rq, &seen, a);
         }
     };
     let json: Value = match serde_json::from_slice(&body) {
@@ -865,7 +859,7 @@ fn handle(shared: &Shared, mut rq: Request) {
                 format!("the body is not JSON: {e}"),
             );
             a.headers.extend(rate_headers);
-            return finish(shared, rq, &seen, a);
+            return Step::rejected(rq, &seen, a);
         }
     };
     seen.delivery_id = verified.delivery_id.or_else(|| {
@@ -893,7 +887,7 @@ fn handle(shared: &Shared, mut rq: Request) {
         Err(detail) => {
             let mut a = Answer::problem(400, "invalid-event", "Bad Request", detail);
             a.headers.extend(rate_headers);
-            return finish(shared, rq, &seen, a);
+            return Step::rejected(rq, &seen, a);
         }
     };
     let status = match effect {
@@ -905,74 +899,230 @@ fn handle(shared: &Shared, mut rq: Request) {
         delivery_id: seen.delivery_id.clone(),
         effect,
     };
-    let mut answer = match commit(shared, log, Some(apply), started) {
-        Ok(ItemOutcome::Applied { job_id, .. }) => {
-            let mut body = json!({
-                "status": if job_id.is_some() { "queued" } else { "accepted" },
-                "source": source.name,
-                "delivery_id": seen.delivery_id,
-                "event_type": seen.event_type,
-            });
-            if let Some(id) = job_id {
-                body["job_id"] = json!(id);
-            }
-            Answer::ok(status, body)
-        }
-        Ok(ItemOutcome::Duplicate) => Answer::ok(
-            200,
-            json!({"status": "duplicate", "source": source.name, "delivery_id": seen.delivery_id}),
-        ),
-        Ok(ItemOutcome::Failed(e)) => {
-            tracing::error!(source = %source.name, error = %e, "applying a delivery failed");
-            Answer::problem(
-                500,
-                "apply-failed",
-                "Internal Server Error",
-                "the delivery could not be applied; retry later",
-            )
-        }
-        Ok(ItemOutcome::Logged) => unreachable!("an item with an effect is applied"),
-        Err(e) => {
-            tracing::error!(source = %source.name, error = %e, "committing a batch failed");
-            let mut a = Answer::problem(
-                503,
-                "store-unavailable",
-                "Service Unavailable",
-                "the delivery could not be stored; retry later",
-            );
-            a.headers.push(("Retry-After", "1".to_owned()));
-            a
-        }
-    };
-    answer.headers.extend(rate_headers);
-    respond(rq, answer);
-}
-
-/// Logs a rejection (waiting for its commit) and answers it.
-fn finish(shared: &Shared, rq: Request, seen: &Seen<'_>, answer: Answer) {
-    let row = seen.log(answer.status, answer.detail(), REJECTED_PAYLOAD_MAX);
-    if let Err(e) = commit(shared, row, None, seen.started) {
-        tracing::error!(source = seen.source, error = %e, "could not log a rejected delivery");
+    Step::Commit {
+        rq,
+        item: Box::new(BatchItem {
+            log,
+            apply: Some(apply),
+        }),
+        started,
+        then: Then::Accepted {
+            status,
+            source: source.name.clone(),
+            delivery_id: seen.delivery_id,
+            event_type: seen.event_type,
+            rate_headers,
+        },
     }
-    respond(rq, answer);
 }
 
-/// Hands an item to the writer and waits until its batch is committed.
+/// What a worker does with a request once its checks have run.
+enum Step {
+    /// Answered without a log row: `/livez`, a path outside `/hooks/`.
+    Now(Request, Answer),
+    /// Answered once its log row (and, for an accepted delivery, its effect) is committed.
+    Commit {
+        rq: Request,
+        item: Box<BatchItem>,
+        started: Instant,
+        then: Then,
+    },
+}
+
+/// How a committed item's answer is made.
+enum Then {
+    /// A rejection: the answer is already known.
+    Answer(Answer),
+    /// A 413 whose body was never read. tiny_http reads and throws away what the client sends
+    /// before it answers, so the answer goes out from a thread of its own.
+    AnswerApart(Answer),
+    /// An accepted delivery: the answer depends on the outcome.
+    Accepted {
+        status: u16,
+        source: String,
+        delivery_id: Option<String>,
+        event_type: Option<String>,
+        rate_headers: Vec<(&'static str, String)>,
+    },
+}
+
+impl Step {
+    /// A rejection, logged with its body cut to [`REJECTED_PAYLOAD_MAX`].
+    fn rejected(rq: Request, seen: &Seen<'_>, answer: Answer) -> Step {
+        let log = seen.log(answer.status, answer.detail(), REJECTED_PAYLOAD_MAX);
+        Step::Commit {
+            rq,
+            item: Box::new(BatchItem { log, apply: None }),
+            started: seen.started,
+            then: Then::Answer(answer),
+        }
+    }
+}
+
+impl Then {
+    /// The answer, given what the commit did; `true` when it goes out from a thread of its own.
+    fn answer(self, outcome: std::result::Result<ItemOutcome, String>) -> (Answer, bool) {
+        let apart = matches!(self, Then::AnswerApart(_));
+        let (source, delivery_id, event_type, status, rate_headers) = match self {
+            Then::Answer(a) | Then::AnswerApart(a) => {
+                if let Err(e) = &outcome {
+                    tracing::error!(status = a.status, error = %e, "could not log a rejected delivery");
+                }
+                return (a, apart);
+            }
+            Then::Accepted {
+                source,
+                delivery_id,
+                event_type,
+                status,
+                rate_headers,
+            } => (source, delivery_id, event_type, status, rate_headers),
+        };
+        let mut answer = match outcome {
+            Ok(ItemOutcome::Applied { job_id, .. }) => {
+                let mut body = json!({
+                    "status": if job_id.is_some() { "queued" } else { "accepted" },
+                    "source": source,
+                    "delivery_id": delivery_id,
+                    "event_type": event_type,
+                });
+                if let Some(id) = job_id {
+                    body["job_id"] = json!(id);
+                }
+                Answer::ok(status, body)
+            }
+            Ok(ItemOutcome::Duplicate) => Answer::ok(
+                200,
+                json!({"status": "duplicate", "source": source, "delivery_id": delivery_id}),
+            ),
+            Ok(ItemOutcome::Failed(e)) => {
+                tracing::error!(%source, error = %e, "applying a delivery failed");
+                Answer::problem(
+                    500,
+                    "apply-failed",
+                    "Internal Server Error",
+                    "the delivery could not be applied; retry later",
+                )
+            }
+            Ok(ItemOutcome::Logged) => unreachable!("an item with an effect is applied"),
+            Err(e) => {
+                tracing::error!(%source, error = %e, "committing a batch failed");
+                let mut a = Answer::problem(
+                    503,
+                    "store-unavailable",
+                    "Service Unavailable",
+                    "the delivery could not be stored; retry later",
+                );
+                a.headers.push(("Retry-After", "1".to_owned()));
+                a
+            }
+        };
+        answer.headers.extend(rate_headers);
+        (answer, false)
+    }
+}
+
+/// Most requests a worker takes from the queue before it hands their items to the writer.
+const GROUP_MAX: usize = 64;
+
+/// Whether tiny_http has already read the whole body into memory (it does for a declared
+/// length up to 1,024 bytes without `Expect: 100-continue`), so that checking the request
+/// cannot wait on the client.
+fn body_in_memory(rq: &Request) -> bool {
+    rq.body_length().is_some_and(|n| n <= 1024)
+        && !rq
+            .headers()
+            .iter()
+            .any(|h| h.field.as_str().as_str().eq_ignore_ascii_case("Expect"))
+}
+
+/// Serves `first` and whatever else is already queued on `server`, as one group: each request
+/// is checked as it is taken; the group's items go to the writer in one hand-off, the worker
+/// waits once for their commit, then answers every request in the order it was taken.
+///
+/// The order matters: tiny_http answers a connection's pipelined requests in order, so an
+/// answer waits until the one before it on the same connection has gone out. Requests are
+/// taken from one queue in arrival order, so answering in that order never waits on a request
+/// this worker holds later in the group, and one held by another worker was taken earlier and
+/// is answered without waiting on this one.
+///
+/// A request whose body is still on the wire is only ever first in a group, so a client that
+/// sends its body slowly holds up no one else's answer.
+fn serve_group(shared: &Shared, server: &tiny_http::Server, first: Request) {
+    let mut steps = vec![step(shared, first)];
+    while steps.len() < GROUP_MAX {
+        match server.try_recv() {
+            Ok(Some(rq)) if body_in_memory(&rq) => steps.push(step(shared, rq)),
+            Ok(Some(rq)) => {
+                finish_group(shared, steps);
+                steps = vec![step(shared, rq)];
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+    finish_group(shared, steps);
+}
+
+/// Commits the group's items (one hand-off, one wait) and answers every request in order.
+fn finish_group(shared: &Shared, steps: Vec<Step>) {
+    let mut items = Vec::new();
+    let mut answers = Vec::with_capacity(steps.len());
+    for s in steps {
+        match s {
+            Step::Now(rq, answer) => answers.push((rq, Err(answer))),
+            Step::Commit {
+                rq,
+                item,
+                started,
+                then,
+            } => {
+                items.push((*item, started));
+                answers.push((rq, Ok(then)));
+            }
+        }
+    }
+    let mut outcomes = if items.is_empty() {
+        Vec::new()
+    } else {
+        let n = items.len();
+        match commit(shared, items) {
+            Ok(outcomes) => outcomes.into_iter().map(Ok).collect(),
+            Err(e) => vec![Err(e); n],
+        }
+    }
+    .into_iter();
+    for (rq, then) in answers {
+        match then {
+            Err(answer) => respond(rq, answer),
+            Ok(then) => {
+                let outcome = outcomes
+                    .next()
+                    .unwrap_or_else(|| Err("the writer gave no outcome".to_owned()));
+                let (answer, apart) = then.answer(outcome);
+                if apart {
+                    let spawned = std::thread::Builder::new()
+                        .name("vdt-webhooks-413".to_owned())
+                        .spawn(move || respond(rq, answer));
+                    if let Err(e) = spawned {
+                        tracing::warn!(error = %e, "cannot start a thread for a 413");
+                    }
+                } else {
+                    respond(rq, answer);
+                }
+            }
+        }
+    }
+}
+
+/// Hands items to the writer and waits until their batch is committed.
 fn commit(
     shared: &Shared,
-    log: WebhookLogRow,
-    apply: Option<Apply>,
-    started: Instant,
-) -> std::result::Result<ItemOutcome, String> {
+    items: Vec<(BatchItem, Instant)>,
+) -> std::result::Result<Vec<ItemOutcome>, String> {
     let (reply, outcome) = mpsc::sync_channel(1);
-    let job = Job {
-        item: BatchItem { log, apply },
-        started,
-        reply,
-    };
     shared
         .writer
-        .send(job)
+        .send(Job { items, reply })
         .map_err(|_| "the writer has stopped".to_owned())?;
     outcome
         .recv()
@@ -1066,7 +1216,7 @@ fn writer_loop(
     callbacks: &RwLock<Vec<IngestCallback>>,
     gate: &Mutex<()>,
 ) {
-    let mut jobs: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    let mut jobs: Vec<Job> = Vec::new();
     loop {
         match rx.recv() {
             Ok(job) => jobs.push(job),
@@ -1074,26 +1224,25 @@ fn writer_loop(
         }
         // Everything already waiting joins the batch: while the last commit ran, these piled
         // up. No timer: a lone delivery is committed at once.
-        while jobs.len() < MAX_BATCH {
+        let mut queued = jobs[0].items.len();
+        while queued < MAX_BATCH {
             match rx.try_recv() {
-                Ok(job) => jobs.push(job),
+                Ok(job) => {
+                    queued += job.items.len();
+                    jobs.push(job);
+                }
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
             }
         }
-        let mut items: Vec<BatchItem> = jobs
-            .iter_mut()
-            .map(|j| {
-                let mut item = std::mem::replace(
-                    &mut j.item,
-                    BatchItem {
-                        log: empty_log(),
-                        apply: None,
-                    },
-                );
-                item.log.processing_time_ms = j.started.elapsed().as_secs_f64() * 1000.0;
-                item
-            })
-            .collect();
+        let mut items: Vec<BatchItem> = Vec::with_capacity(queued);
+        let mut counts: Vec<usize> = Vec::with_capacity(jobs.len());
+        for job in &mut jobs {
+            counts.push(job.items.len());
+            for (mut item, started) in job.items.drain(..) {
+                item.log.processing_time_ms = started.elapsed().as_secs_f64() * 1000.0;
+                items.push(item);
+            }
+        }
         let result = {
             let _turn = gate.lock().unwrap_or_else(|p| p.into_inner());
             apply_webhook_batch(store.conn_mut(), &mut items, &settle)
@@ -1104,8 +1253,9 @@ fn writer_loop(
         };
         match result {
             Ok(outcomes) => {
-                for (job, outcome) in jobs.drain(..).zip(outcomes) {
-                    let _ = job.reply.send(Ok(outcome));
+                let mut outcomes = outcomes.into_iter();
+                for (job, n) in jobs.drain(..).zip(&counts) {
+                    let _ = job.reply.send(Ok(outcomes.by_ref().take(*n).collect()));
                 }
             }
             Err(e) => {
@@ -1114,7 +1264,7 @@ fn writer_loop(
                     .map(ToString::to_string)
                     .collect::<Vec<_>>()
                     .join(": ");
-                tracing::error!(error = %msg, batch = jobs.len(), "webhook batch not committed");
+                tracing::error!(error = %msg, batch = items.len(), "webhook batch not committed");
                 for job in jobs.drain(..) {
                     let _ = job.reply.send(Err(msg.clone()));
                 }
@@ -1125,19 +1275,6 @@ fn writer_loop(
                 cb(&summary);
             }
         }
-    }
-}
-
-fn empty_log() -> WebhookLogRow {
-    WebhookLogRow {
-        source: String::new(),
-        payload: None,
-        status_code: 0,
-        processing_time_ms: 0.0,
-        event_type: None,
-        delivery_id: None,
-        error: None,
-        remote_addr: None,
     }
 }
 

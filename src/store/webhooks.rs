@@ -181,13 +181,23 @@ fn apply_in_savepoint(
     apply: &Apply,
     at: &str,
 ) -> ItemOutcome {
+    // Prepared once per connection, unlike rusqlite's `Savepoint`, which parses its SQL on
+    // every use: a batch opens one savepoint per item.
     let result = (|| {
-        let sp = tx.savepoint()?;
-        let outcome = apply_in(&sp, source, apply, at)?;
-        sp.commit()?;
-        Ok::<_, crate::error::Error>(outcome)
+        tx.prepare_cached("SAVEPOINT webhook_item")?.execute([])?;
+        match apply_in(tx, source, apply, at) {
+            Ok(outcome) => {
+                tx.prepare_cached("RELEASE webhook_item")?.execute([])?;
+                Ok(outcome)
+            }
+            Err(e) => {
+                tx.prepare_cached("ROLLBACK TO webhook_item")?.execute([])?;
+                tx.prepare_cached("RELEASE webhook_item")?.execute([])?;
+                Err(e)
+            }
+        }
     })();
-    result.unwrap_or_else(|e| {
+    result.unwrap_or_else(|e: crate::error::Error| {
         let mut msg = e.to_string();
         let mut src = std::error::Error::source(&e);
         while let Some(s) = src {
@@ -218,4 +228,89 @@ pub fn delivery_seen(conn: &Connection, source: &str, id: &str) -> Result<bool> 
         )
         .optional()?
         .is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Store, StoreOptions};
+
+    fn delivery(id: &str, trace_id: &str) -> BatchItem {
+        let trace = serde_json::json!({"id": trace_id, "status": "completed", "startTime": 1000});
+        let row =
+            crate::traces::from_object(trace.as_object().unwrap(), None, "webhook:lw", 5).unwrap();
+        BatchItem {
+            log: WebhookLogRow {
+                source: "lw".to_owned(),
+                payload: Some("{}".to_owned()),
+                status_code: 200,
+                processing_time_ms: 0.1,
+                event_type: Some("trace.updated".to_owned()),
+                delivery_id: Some(id.to_owned()),
+                error: None,
+                remote_addr: None,
+            },
+            apply: Some(Apply {
+                delivery_id: Some(id.to_owned()),
+                effect: WebhookEffect::UpsertTrace(Box::new(row)),
+            }),
+        }
+    }
+
+    /// An item whose statements fail is rolled back alone, its delivery id included (a retry
+    /// can still apply it); the items around it and every log row are committed.
+    #[test]
+    fn a_failing_item_is_rolled_back_alone_and_its_id_stays_unclaimed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store =
+            Store::open(&dir.path().join("t.sqlite3"), &StoreOptions::default()).unwrap();
+        // The claim succeeds, then the trace upsert fails.
+        store
+            .conn()
+            .execute_batch(
+                "CREATE TEMP TRIGGER refuse BEFORE INSERT ON traces WHEN NEW.trace_id = 'bad'
+                 BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;",
+            )
+            .unwrap();
+        let mut items = vec![
+            delivery("d1", "good1"),
+            delivery("d2", "bad"),
+            delivery("d3", "good2"),
+            delivery("d1", "good3"),
+        ];
+        let outcomes = apply_webhook_batch(store.conn_mut(), &mut items, &|_, _| {}).unwrap();
+        assert!(
+            matches!(outcomes[0], ItemOutcome::Applied { .. }),
+            "{outcomes:?}"
+        );
+        assert!(
+            matches!(&outcomes[1], ItemOutcome::Failed(m) if m.contains("refused by the test")),
+            "{outcomes:?}"
+        );
+        assert!(
+            matches!(outcomes[2], ItemOutcome::Applied { .. }),
+            "{outcomes:?}"
+        );
+        assert_eq!(outcomes[3], ItemOutcome::Duplicate);
+        let conn = store.conn();
+        assert!(!delivery_seen(conn, "lw", "d2").unwrap());
+        assert!(delivery_seen(conn, "lw", "d3").unwrap());
+        let traces: Vec<String> = conn
+            .prepare("SELECT trace_id FROM traces ORDER BY trace_id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(traces, ["good1", "good2"]);
+        assert_eq!(webhook_log_counts(conn).unwrap().0, 4);
+        // The same item again, once the cause is gone, is applied.
+        conn.execute_batch("DROP TRIGGER temp.refuse").unwrap();
+        let mut retry = vec![delivery("d2", "bad")];
+        let outcomes = apply_webhook_batch(store.conn_mut(), &mut retry, &|_, _| {}).unwrap();
+        assert!(
+            matches!(outcomes[0], ItemOutcome::Applied { .. }),
+            "{outcomes:?}"
+        );
+    }
 }

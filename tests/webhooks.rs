@@ -1206,3 +1206,40 @@ fn trace_deleted_and_sync_events_are_applied() {
         (200, Some("ok"))
     );
 }
+
+#[test]
+fn a_late_trace_event_does_not_roll_the_trace_back() {
+    let server = Server::start("", "", &secret_env());
+    let event = |id: &str, ts: i64, name: &str| {
+        serde_json::to_vec(&serde_json::json!({
+            "type": "trace.updated", "id": id, "timestamp": ts,
+            "data": {"trace": {"id": "t_late", "name": name, "status": "completed",
+                "startTime": 1764237598500i64}}
+        }))
+        .unwrap()
+    };
+    let newer = event("e_new", 1764237700000, "newer");
+    let older = event("e_old", 1764237600000, "older");
+    for body in [&newer, &older] {
+        let r = server.post("github", &signed("github", body), body);
+        assert_eq!(r.status, 200, "{r:?}");
+    }
+    // The older event arrived last and was acknowledged, but the trace is the newer one's,
+    // stamped with that event's time (no `updated_at` in the trace itself).
+    let (name, updated_at): (String, String) = server
+        .db()
+        .query_row(
+            "SELECT name, updated_at FROM traces WHERE trace_id = 't_late'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (name.as_str(), updated_at.as_str()),
+        ("newer", "2025-11-27T10:01:40.000Z")
+    );
+    assert_eq!(
+        server.count("SELECT count(*) FROM webhook_logs WHERE status_code = 200"),
+        2
+    );
+}

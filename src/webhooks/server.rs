@@ -1155,8 +1155,20 @@ fn effect_of(
                 .and_then(|d| d.get("trace"))
                 .and_then(Value::as_object)
                 .ok_or("a trace event needs data.trace, an object")?;
-            let row = crate::traces::from_object(trace, None, trace_source, received_ms)
+            let mut row = crate::traces::from_object(trace, None, trace_source, received_ms)
                 .ok_or("data.trace has no id")?;
+            // A trace without its own `updated_at` is as new as the event that carries it, not
+            // as its receipt: a late redelivery of an older event then cannot roll the trace
+            // back, and an identical redelivery changes nothing (and writes nothing).
+            if !trace.contains_key("updated_at")
+                && !trace.contains_key("updatedAt")
+                && let Some(at) = json
+                    .get("timestamp")
+                    .and_then(crate::traces::parse_time_ms)
+                    .and_then(crate::traces::ms_to_rfc3339)
+            {
+                row.updated_at = at;
+            }
             Ok(WebhookEffect::UpsertTrace(Box::new(row)))
         }
         Some("trace.deleted") => {

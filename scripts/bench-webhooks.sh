@@ -6,7 +6,7 @@
 # with `wrk -t2 -c50 -d10s`. Prints req/s, p50, p99 and the ratios, then checks that every 2xx
 # (b) gave is a 2xx row of webhook_logs. Installs webhook and wrk if missing (needs root/sudo).
 #
-# Usage: scripts/bench-webhooks.sh [DURATION]   (default 10s; env CONNS=50 THREADS=2)
+# Usage: scripts/bench-webhooks.sh [DURATION]   (default 10s; env CONNS=50 THREADS=2 TRACES=1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-10s}
@@ -45,29 +45,57 @@ wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/n
 
 SECRET="bench-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 # No top-level "id": wrk sends the same body every time, and with an id every delivery after the
-# first would be a duplicate. Without one, each is applied: a trace upsert plus a log row.
-python3 - "$work/body.json" <<'EOF'
-import json, sys
-trace = {"id": "tr_bench", "name": "meeting_processing", "status": "completed",
-         "model": "gemini-1.5-pro", "startTime": 1764237598500, "endTime": 1764237600000,
-         "duration": 1500, "input": "Summarize the meeting notes for the weekly sync " * 11,
-         "output": {"text": "Action items: ship the webhook receiver; review alerts."},
-         "inputTokens": 1200, "outputTokens": 300, "cost": 0.0042, "userId": "u_17",
-         "sessionId": "s_3", "tags": ["vertigo", "zoom"],
-         "metadata": {"variant": "detailed_extraction", "project": "vertigo"}}
-body = {"type": "trace.updated", "timestamp": 1764237600000, "data": {"trace": trace}}
-open(sys.argv[1], "w").write(json.dumps(body, separators=(",", ":")))
+# first would be a duplicate. Without one, each is applied: a log row, and a trace upsert that
+# (the trace being unchanged after the first) writes nothing to `traces`. TRACES=N (default 1)
+# rotates over N bodies of N distinct traces instead, so that every delivery also writes its
+# trace (N at least the number of deliveries makes every one an insert).
+python3 - "$work" "$SECRET" "${TRACES:-1}" <<'EOF'
+import hashlib, hmac, json, sys
+work, secret, n = sys.argv[1], sys.argv[2].encode(), int(sys.argv[3])
+def body(i):
+    trace = {"id": "tr_bench" if n == 1 else f"tr_{i:06d}", "name": "meeting_processing",
+             "status": "completed", "model": "gemini-1.5-pro", "startTime": 1764237598500,
+             "endTime": 1764237600000, "duration": 1500,
+             "input": "Summarize the meeting notes for the weekly sync " * 11,
+             "output": {"text": "Action items: ship the webhook receiver; review alerts."},
+             "inputTokens": 1200, "outputTokens": 300, "cost": 0.0042, "userId": "u_17",
+             "sessionId": "s_3", "tags": ["vertigo", "zoom"],
+             "metadata": {"variant": "detailed_extraction", "project": "vertigo"}}
+    b = {"type": "trace.updated", "timestamp": 1764237600000, "data": {"trace": trace}}
+    return json.dumps(b, separators=(",", ":"))
+bodies = [body(i) for i in range(n)]
+open(f"{work}/body.json", "w").write(bodies[0])
+sig = lambda b: hmac.new(secret, b.encode(), hashlib.sha256).hexdigest()
+lua = ['wrk.method = "POST"', 'wrk.headers["Content-Type"] = "application/json"']
+if n == 1:
+    lua += [f"wrk.body = {json.dumps(bodies[0])}",
+            f'wrk.headers["X-LangWatch-Signature"] = "sha256={sig(bodies[0])}"']
+else:
+    # Read at each thread's start: as literals, tens of thousands of strings exceed what one
+    # LuaJIT chunk may hold.
+    with open(f"{work}/bodies.tsv", "w") as f:
+        for b in bodies:
+            f.write(f"sha256={sig(b)}\t{b}\n")
+    lua += ["local bodies, sigs = {}, {}",
+            f'for line in io.lines("{work}/bodies.tsv") do',
+            '  local s, b = line:match("^([^\t]*)\t(.*)$")',
+            "  sigs[#sigs + 1] = s; bodies[#bodies + 1] = b",
+            "end"]
+    # Each wrk thread starts at its own offset so the two do not send the same trace at once.
+    lua += ["local threads = 0",
+            "setup = function(thread) threads = threads + 1; thread:set('offset', threads * 997) end",
+            "local i = 0",
+            "init = function() i = (offset or 0) % #bodies end",
+            "request = function()",
+            "  i = i % #bodies + 1",
+            '  wrk.headers["X-LangWatch-Signature"] = sigs[i]',
+            "  return wrk.format(nil, nil, nil, bodies[i])",
+            "end"]
+open(f"{work}/post.lua", "w").write("\n".join(lua) + "\n")
+open(f"{work}/sig", "w").write(sig(bodies[0]))
 EOF
-SIG=$(openssl dgst -sha256 -hmac "$SECRET" -r < "$work/body.json" | cut -d' ' -f1)
-log "body: $(wc -c < "$work/body.json") bytes"
-cat > "$work/post.lua" <<EOF
-local f = io.open("$work/body.json", "rb")
-wrk.method = "POST"
-wrk.body = f:read("*a")
-f:close()
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-LangWatch-Signature"] = "sha256=$SIG"
-EOF
+SIG=$(cat "$work/sig")
+log "body: $(wc -c < "$work/body.json") bytes, ${TRACES:-1} distinct trace(s)"
 
 # Prints "req_per_s p50_ms p99_ms requests non2xx errors" for one wrk run.
 run_wrk() {
@@ -144,7 +172,7 @@ python3 - <<EOF
 a = dict(rps=$A_RPS, p50=$A_P50, p99=$A_P99, req=$A_REQ, non=$A_NON, err=$A_ERR)
 b = dict(rps=$B_RPS, p50=$B_P50, p99=$B_P99, req=$B_REQ, non=$B_NON, err=$B_ERR)
 c = dict(rps=$C_RPS, p50=$C_P50, p99=$C_P99, req=$C_REQ, non=$C_NON, err=$C_ERR)
-print(f"wrk -t$THREADS -c$CONNS -d$DURATION, $(nproc) cores, body $(wc -c < "$work/body.json") bytes")
+print(f"wrk -t$THREADS -c$CONNS -d$DURATION, $(nproc) cores, body $(wc -c < "$work/body.json") bytes, ${TRACES:-1} trace(s)")
 print(f"{'':28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>9}{'errors':>8}")
 for name, r in [("(a) webhook 2.8", a), ("(b) vdt serve-webhooks", b), ("(c) bare tiny_http", c)]:
     print(f"{name:28}{r['rps']:>10.0f}{r['p50']:>10.2f}{r['p99']:>10.2f}{r['non']:>9}{r['err']:>8}")

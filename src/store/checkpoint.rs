@@ -37,7 +37,9 @@ pub const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 /// A gated pass longer than this is logged (debug): the writer waited for it.
 const SLOW_GATE: Duration = Duration::from_millis(10);
 
-/// The gate is taken only when the first pass left at most this many frames (~8 MB) behind.
+/// The gate is taken only when the first pass left some frames behind, at most this many
+/// (~8 MB). With none left the writer's next transaction restarts the log by itself, and an
+/// idle database costs no gated pass, no fsync.
 const GATED_MAX_FRAMES: i64 = 2048;
 
 /// Before the gated pass: at most this many more ungated passes, stopping once at most
@@ -156,9 +158,7 @@ fn run(
     let mut truncated = false;
     while !stop.load(Ordering::SeqCst) {
         let pass = passive(conn).and_then(|p| match gate {
-            Some(gate)
-                if p.log_frames > 0 && p.log_frames - p.copied_frames <= GATED_MAX_FRAMES =>
-            {
+            Some(gate) if (1..=GATED_MAX_FRAMES).contains(&(p.log_frames - p.copied_frames)) => {
                 catch_up(conn, p, db, wal)?;
                 let _writer_waits = gate.lock().unwrap_or_else(|p| p.into_inner());
                 let held = std::time::Instant::now();
@@ -226,6 +226,10 @@ mod tests {
     use super::*;
     use crate::store::{Store, StoreOptions};
 
+    /// Held by each test here: the idle-truncation test's 70 MB burst and its fsyncs slowed the
+    /// other's checkpoint thread enough, running alongside, that its log grew as if it had none.
+    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
     /// Write 1,000 pages through a writer that never checkpoints, in small commits, with or
     /// without the thread; the -wal file's size at the end.
     fn grow(with_thread: bool) -> u64 {
@@ -253,6 +257,7 @@ mod tests {
 
     #[test]
     fn once_idle_the_thread_cuts_a_log_file_the_writer_never_truncates() {
+        let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.sqlite3");
         let s = Store::open(&path, &StoreOptions::default()).unwrap();
@@ -281,12 +286,19 @@ mod tests {
 
     #[test]
     fn the_thread_keeps_the_log_short_while_the_writer_never_checkpoints() {
+        let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
         let page = 4096 + 24;
         let without = grow(false);
         assert!(without > 1000 * page, "without the thread: {without} bytes");
         // Copied back every few ms, the log restarts from its beginning at the next write
-        // instead of growing: the file stays at the size of the largest stretch between.
+        // instead of growing: the file stays at the size of the largest stretch between
+        // restarts, ~100 pages on an idle machine. Bounded relative to the run without the
+        // thread: with the tests running in parallel on two cores, the thread can miss a
+        // pause or two (383 pages seen), but a log that never restarted holds all of it.
         let with = grow(true);
-        assert!(with < 300 * page, "with the thread: {with} bytes");
+        assert!(
+            with * 3 < without,
+            "with the thread: {with} bytes, without: {without}"
+        );
     }
 }

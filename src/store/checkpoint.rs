@@ -99,13 +99,12 @@ impl Checkpointer {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| Error::failed(format!("cannot open {}: {e}", path.display())))?;
-        let db = path.to_path_buf();
         let wal = PathBuf::from(format!("{}-wal", path.display()));
         let stop = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&stop);
         let thread = std::thread::Builder::new()
             .name("vdt-db-checkpoint".into())
-            .spawn(move || run(&conn, &db, &wal, every, gate.as_deref(), &flag))
+            .spawn(move || run(&conn, &wal, every, gate.as_deref(), &flag))
             .map_err(|e| Error::io("cannot start the checkpoint thread", e))?;
         Ok(Checkpointer {
             stop,
@@ -116,11 +115,12 @@ impl Checkpointer {
 
 /// What the gated pass leaves to do, done before it while the writer runs on: more PASSIVE
 /// passes while each still halves what is left (the first copies ~100 ms of commits in tens of
-/// milliseconds, during which more arrive), then an fsync of the database and of the log. The
-/// gated pass then copies the last few milliseconds and its own fsyncs find little to write.
+/// milliseconds, during which more arrive), then an fsync of the log. Each pass has already
+/// fsynced the database after copying, so the gated pass copies the last few milliseconds and
+/// its own fsyncs find little to write.
 /// Under the webhook benchmark the writer's wait per gated pass went from 13–26 ms to mostly
 /// under 10 ms, and the receiver's p99 from 22–28 ms to 11–15 ms (BENCHMARKS.md, session 6).
-fn catch_up(conn: &Connection, first: Progress, db: &Path, wal: &Path) -> rusqlite::Result<()> {
+fn catch_up(conn: &Connection, first: Progress, wal: &Path) -> rusqlite::Result<()> {
     let mut left = first.log_frames - first.copied_frames;
     for _ in 0..CATCH_UP_PASSES {
         if left <= CATCH_UP_FRAMES {
@@ -134,18 +134,18 @@ fn catch_up(conn: &Connection, first: Progress, db: &Path, wal: &Path) -> rusqli
         left = now_left;
     }
     // Any descriptor's fsync writes the file's dirty pages; a failure here only means the
-    // gated pass does that work itself.
-    for path in [db, wal] {
-        if let Ok(f) = std::fs::File::open(path) {
-            let _ = f.sync_data();
-        }
+    // gated pass does that work itself. Only the log: SQLite holds no lock on it. Never open
+    // the database file itself here — closing any descriptor of it drops every lock this
+    // process holds on it (POSIX record locks), and another process closing its connection
+    // then takes the database for unused and deletes the log under ours.
+    if let Ok(f) = std::fs::File::open(wal) {
+        let _ = f.sync_data();
     }
     Ok(())
 }
 
 fn run(
     conn: &Connection,
-    db: &Path,
     wal: &Path,
     every: Duration,
     gate: Option<&Mutex<()>>,
@@ -159,7 +159,7 @@ fn run(
     while !stop.load(Ordering::SeqCst) {
         let pass = passive(conn).and_then(|p| match gate {
             Some(gate) if (1..=GATED_MAX_FRAMES).contains(&(p.log_frames - p.copied_frames)) => {
-                catch_up(conn, p, db, wal)?;
+                catch_up(conn, p, wal)?;
                 let _writer_waits = gate.lock().unwrap_or_else(|p| p.into_inner());
                 let held = std::time::Instant::now();
                 let second = passive(conn);
@@ -253,6 +253,56 @@ mod tests {
         std::fs::metadata(dir.path().join("t.sqlite3-wal"))
             .unwrap()
             .len()
+    }
+
+    /// SQLite's locks are POSIX record locks, which a process loses, all of them on a file, as
+    /// soon as it closes any descriptor of that file. Opened and closed once to fsync the
+    /// database, that made another process's connection (a `vdt status` from cron, the sqlite3
+    /// shell) find the database unused when it closed: it checkpointed, deleted the -wal and
+    /// -shm files under the open connections, and readers saw "database disk image is
+    /// malformed" while the receiver went on committing into a deleted log.
+    #[test]
+    fn syncing_the_files_leaves_every_connection_its_locks() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.sqlite3");
+        let wal = dir.path().join("t.sqlite3-wal");
+        let s = Store::open(&path, &StoreOptions::default()).unwrap();
+        s.conn()
+            .execute_batch(
+                "PRAGMA wal_autocheckpoint=0; CREATE TABLE t (n INTEGER); INSERT INTO t VALUES (1);",
+            )
+            .unwrap();
+        let conn = Connection::open(&path).unwrap();
+        let first = passive(&conn).unwrap();
+        catch_up(&conn, first, &wal).unwrap();
+
+        // Another process opens the database, reads and closes it.
+        let other_process = || {
+            let out = std::process::Command::new("python3")
+                .args([
+                    "-c",
+                    "import sqlite3, sys\n\
+                     c = sqlite3.connect(sys.argv[1])\n\
+                     print(c.execute('SELECT count(*) FROM t').fetchone()[0])\n\
+                     c.close()",
+                ])
+                .arg(&path)
+                .output()
+                .expect("python3");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        };
+        assert_eq!(other_process(), "1");
+        assert!(
+            wal.exists(),
+            "another process took the database for unused and deleted its log"
+        );
+        s.conn().execute("INSERT INTO t VALUES (2)", []).unwrap();
+        assert_eq!(other_process(), "2");
     }
 
     #[test]

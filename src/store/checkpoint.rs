@@ -99,12 +99,13 @@ impl Checkpointer {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| Error::failed(format!("cannot open {}: {e}", path.display())))?;
+        let db = path.to_path_buf();
         let wal = PathBuf::from(format!("{}-wal", path.display()));
         let stop = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&stop);
         let thread = std::thread::Builder::new()
             .name("vdt-db-checkpoint".into())
-            .spawn(move || run(&conn, &wal, every, gate.as_deref(), &flag))
+            .spawn(move || run(&conn, &db, &wal, every, gate.as_deref(), &flag))
             .map_err(|e| Error::io("cannot start the checkpoint thread", e))?;
         Ok(Checkpointer {
             stop,
@@ -115,12 +116,14 @@ impl Checkpointer {
 
 /// What the gated pass leaves to do, done before it while the writer runs on: more PASSIVE
 /// passes while each still halves what is left (the first copies ~100 ms of commits in tens of
-/// milliseconds, during which more arrive), then an fsync of the log. Each pass has already
-/// fsynced the database after copying, so the gated pass copies the last few milliseconds and
-/// its own fsyncs find little to write.
-/// Under the webhook benchmark the writer's wait per gated pass went from 13–26 ms to mostly
-/// under 10 ms, and the receiver's p99 from 22–28 ms to 11–15 ms (BENCHMARKS.md, session 6).
-fn catch_up(conn: &Connection, first: Progress, wal: &Path) -> rusqlite::Result<()> {
+/// milliseconds, during which more arrive), then an fsync of the database and of the log.
+/// SQLite fsyncs the database only after a pass that copied every frame, which under a busy
+/// writer is the gated one, so without this the gated pass would flush everything the passes
+/// before it copied. This way it copies the last few milliseconds and its own fsyncs find
+/// little to write. Under the webhook benchmark the writer's wait per gated pass went from
+/// 13–26 ms to mostly under 10 ms, and the receiver's p99 from 22–28 ms to 11–15 ms
+/// (BENCHMARKS.md, session 6).
+fn catch_up(conn: &Connection, first: Progress, db: &Path, wal: &Path) -> rusqlite::Result<()> {
     let mut left = first.log_frames - first.copied_frames;
     for _ in 0..CATCH_UP_PASSES {
         if left <= CATCH_UP_FRAMES {
@@ -134,18 +137,45 @@ fn catch_up(conn: &Connection, first: Progress, wal: &Path) -> rusqlite::Result<
         left = now_left;
     }
     // Any descriptor's fsync writes the file's dirty pages; a failure here only means the
-    // gated pass does that work itself. Only the log: SQLite holds no lock on it. Never open
-    // the database file itself here — closing any descriptor of it drops every lock this
-    // process holds on it (POSIX record locks), and another process closing its connection
-    // then takes the database for unused and deletes the log under ours.
+    // gated pass does that work itself. SQLite holds no lock on the log, so a descriptor of it
+    // may come and go; the database's is kept open (see `kept_open`).
+    if let Some(f) = kept_open(db) {
+        let _ = f.sync_data();
+    }
     if let Ok(f) = std::fs::File::open(wal) {
         let _ = f.sync_data();
     }
     Ok(())
 }
 
+/// A descriptor of the database file `db`, opened once per file and never closed.
+///
+/// SQLite's locks are POSIX record locks, and a process loses all of its locks on a file as soon
+/// as it closes any descriptor of that file, the locks of SQLite's connections included. Once, a
+/// descriptor opened and closed here to fsync the database did just that: another process
+/// closing its connection (the sqlite3 shell, a `vdt` command from cron) then found the
+/// database unused, checkpointed it and deleted the -wal and -shm files under the running
+/// receiver. Kept for the life of the process, the descriptor is never closed while SQLite
+/// holds a lock; a file replaced under the same name gets a descriptor of its own.
+fn kept_open(db: &Path) -> Option<&'static std::fs::File> {
+    use std::os::unix::fs::MetadataExt;
+    static KEPT: Mutex<Vec<(u64, u64, &'static std::fs::File)>> = Mutex::new(Vec::new());
+    let meta = std::fs::metadata(db).ok()?;
+    let key = (meta.dev(), meta.ino());
+    let mut kept = KEPT.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, _, f)) = kept.iter().find(|(dev, ino, _)| (*dev, *ino) == key) {
+        return Some(f);
+    }
+    let f: &'static std::fs::File = Box::leak(Box::new(std::fs::File::open(db).ok()?));
+    // The file as opened, which may have been replaced since `metadata`.
+    let opened = f.metadata().ok()?;
+    kept.push((opened.dev(), opened.ino(), f));
+    Some(f)
+}
+
 fn run(
     conn: &Connection,
+    db: &Path,
     wal: &Path,
     every: Duration,
     gate: Option<&Mutex<()>>,
@@ -159,7 +189,7 @@ fn run(
     while !stop.load(Ordering::SeqCst) {
         let pass = passive(conn).and_then(|p| match gate {
             Some(gate) if (1..=GATED_MAX_FRAMES).contains(&(p.log_frames - p.copied_frames)) => {
-                catch_up(conn, p, wal)?;
+                catch_up(conn, p, db, wal)?;
                 let _writer_waits = gate.lock().unwrap_or_else(|p| p.into_inner());
                 let held = std::time::Instant::now();
                 let second = passive(conn);
@@ -274,7 +304,7 @@ mod tests {
             .unwrap();
         let conn = Connection::open(&path).unwrap();
         let first = passive(&conn).unwrap();
-        catch_up(&conn, first, &wal).unwrap();
+        catch_up(&conn, first, &path, &wal).unwrap();
 
         // Another process opens the database, reads and closes it.
         let other_process = || {

@@ -6,6 +6,10 @@
 
 use std::sync::Arc;
 
+/// The allocator of `vdt` itself, so that the ceiling is measured with the same one.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let addr = args.next().unwrap_or_else(|| "127.0.0.1:0".to_owned());

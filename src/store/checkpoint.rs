@@ -148,7 +148,7 @@ fn catch_up(conn: &Connection, first: Progress, db: &Path, wal: &Path) -> rusqli
     Ok(())
 }
 
-/// A descriptor of the database file `db`, opened once per file and never closed.
+/// A descriptor of the database file `db`, opened once per path and never closed.
 ///
 /// SQLite's locks are POSIX record locks, and a process loses all of its locks on a file as soon
 /// as it closes any descriptor of that file, the locks of SQLite's connections included. Once, a
@@ -156,20 +156,15 @@ fn catch_up(conn: &Connection, first: Progress, db: &Path, wal: &Path) -> rusqli
 /// closing its connection (the sqlite3 shell, a `vdt` command from cron) then found the
 /// database unused, checkpointed it and deleted the -wal and -shm files under the running
 /// receiver. Kept for the life of the process, the descriptor is never closed while SQLite
-/// holds a lock; a file replaced under the same name gets a descriptor of its own.
+/// holds a lock.
 fn kept_open(db: &Path) -> Option<&'static std::fs::File> {
-    use std::os::unix::fs::MetadataExt;
-    static KEPT: Mutex<Vec<(u64, u64, &'static std::fs::File)>> = Mutex::new(Vec::new());
-    let meta = std::fs::metadata(db).ok()?;
-    let key = (meta.dev(), meta.ino());
+    static KEPT: Mutex<Vec<(PathBuf, &'static std::fs::File)>> = Mutex::new(Vec::new());
     let mut kept = KEPT.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some((_, _, f)) = kept.iter().find(|(dev, ino, _)| (*dev, *ino) == key) {
+    if let Some((_, f)) = kept.iter().find(|(path, _)| path == db) {
         return Some(f);
     }
     let f: &'static std::fs::File = Box::leak(Box::new(std::fs::File::open(db).ok()?));
-    // The file as opened, which may have been replaced since `metadata`.
-    let opened = f.metadata().ok()?;
-    kept.push((opened.dev(), opened.ino(), f));
+    kept.push((db.to_path_buf(), f));
     Some(f)
 }
 
@@ -285,12 +280,8 @@ mod tests {
             .len()
     }
 
-    /// SQLite's locks are POSIX record locks, which a process loses, all of them on a file, as
-    /// soon as it closes any descriptor of that file. Opened and closed once to fsync the
-    /// database, that made another process's connection (a `vdt status` from cron, the sqlite3
-    /// shell) find the database unused when it closed: it checkpointed, deleted the -wal and
-    /// -shm files under the open connections, and readers saw "database disk image is
-    /// malformed" while the receiver went on committing into a deleted log.
+    /// Once, syncing the database closed a descriptor of it and so dropped the process's locks
+    /// (see `kept_open`): another process closing its connection then deleted the log under ours.
     #[test]
     fn syncing_the_files_leaves_every_connection_its_locks() {
         let dir = tempfile::tempdir().unwrap();

@@ -414,6 +414,18 @@ fn scheme_suite(scheme: &str) {
     assert_eq!(r.status, 200, "{r:?}");
     assert_eq!(r.json()["status"], "accepted");
     assert_eq!(r.json()["delivery_id"], "evt_1");
+    assert_eq!(r.json()["event_type"], "trace.updated");
+    assert_eq!(r.json()["source"], scheme);
+    // An accepted delivery's log row keeps its body whole.
+    let logged: String = server
+        .db()
+        .query_row(
+            "SELECT payload FROM webhook_logs WHERE delivery_id = 'evt_1' AND status_code = 200",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(logged.as_bytes(), &body[..]);
 
     // Duplicate delivery id, different content: acknowledged, not applied.
     let body2 = trace_body("evt_1", "tr_1", "second");

@@ -3,7 +3,7 @@
 use super::Store;
 use crate::error::Result;
 use crate::traces::TraceRow;
-use rusqlite::{Connection, params};
+use rusqlite::{CachedStatement, Connection, Statement, params};
 
 const UPSERT: &str = "INSERT INTO traces (trace_id, name, status, model, start_time, end_time,
         duration_ms, input_tokens, output_tokens, cost_usd, user_id, session_id, project, tags,
@@ -36,35 +36,49 @@ const UPSERT: &str = "INSERT INTO traces (trace_id, name, status, model, start_t
 /// trace that changed nothing writes nothing (no row rewrite, no index entries, no page in the
 /// write-ahead log), which made an identical `trace.updated` ~25 % cheaper end to end.
 pub fn upsert_traces_in(conn: &Connection, rows: &[TraceRow]) -> Result<usize> {
-    let mut stmt = conn.prepare_cached(UPSERT)?;
+    let mut stmt = upsert_statement(conn)?;
     for r in rows {
-        stmt.execute(params![
-            r.trace_id,
-            r.name,
-            r.status,
-            r.model,
-            r.start_time,
-            r.end_time,
-            r.duration_ms,
-            r.input_tokens,
-            r.output_tokens,
-            r.cost_usd,
-            r.user_id,
-            r.session_id,
-            r.project,
-            r.tags.to_string(),
-            r.metadata.to_string(),
-            r.source,
-            r.updated_at,
-            r.ts_ms,
-        ])?;
+        upsert_trace_with(&mut stmt, r)?;
     }
     Ok(rows.len())
 }
 
+/// The statement [`upsert_trace_with`] runs, for a caller that upserts one row at a time.
+pub fn upsert_statement(conn: &Connection) -> Result<CachedStatement<'_>> {
+    Ok(conn.prepare_cached(UPSERT)?)
+}
+
+/// One row of [`upsert_traces_in`], with its statement from [`upsert_statement`].
+pub fn upsert_trace_with(stmt: &mut Statement<'_>, r: &TraceRow) -> Result<()> {
+    stmt.execute(params![
+        r.trace_id,
+        r.name,
+        r.status,
+        r.model,
+        r.start_time,
+        r.end_time,
+        r.duration_ms,
+        r.input_tokens,
+        r.output_tokens,
+        r.cost_usd,
+        r.user_id,
+        r.session_id,
+        r.project,
+        r.tags.to_string(),
+        r.metadata.to_string(),
+        r.source,
+        r.updated_at,
+        r.ts_ms,
+    ])?;
+    Ok(())
+}
+
 /// Remove a trace; returns whether it existed.
 pub fn delete_trace_in(conn: &Connection, trace_id: &str) -> Result<bool> {
-    Ok(conn.execute("DELETE FROM traces WHERE trace_id = ?1", [trace_id])? > 0)
+    Ok(conn
+        .prepare_cached("DELETE FROM traces WHERE trace_id = ?1")?
+        .execute([trace_id])?
+        > 0)
 }
 
 impl Store {

@@ -2,10 +2,12 @@
 //! claiming its delivery id in `webhook_deliveries`, applying its effect (`traces`, `sync_jobs`)
 //! and writing its `webhook_logs` row.
 
-use super::traces::{delete_trace_in, upsert_traces_in};
+use super::traces::{delete_trace_in, upsert_statement, upsert_trace_with};
 use crate::error::Result;
 use crate::traces::TraceRow;
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{
+    CachedStatement, Connection, OptionalExtension, Transaction, TransactionBehavior, params,
+};
 
 /// One `webhook_logs` row. Holds no secret and no signature header: the receiver never puts
 /// them here.
@@ -74,89 +76,140 @@ const CLAIM_DELIVERY: &str = "INSERT INTO webhook_deliveries (source, delivery_i
 const QUEUE_JOB: &str = "INSERT INTO sync_jobs (kind, collection, document_id, source, created_at)
     VALUES (?1, ?2, ?3, ?4, ?5)";
 
-fn insert_log_in(conn: &Connection, row: &WebhookLogRow, at: &str) -> Result<()> {
-    conn.prepare_cached(INSERT_LOG)?.execute(params![
-        row.source,
-        row.payload,
-        row.status_code,
-        at,
-        row.processing_time_ms,
-        row.event_type,
-        row.delivery_id,
-        row.error,
-        row.remote_addr,
-    ])?;
-    Ok(())
+/// The statements every item of a batch may run, looked up in the statement cache once per
+/// batch rather than once per item.
+struct Statements<'c> {
+    log: CachedStatement<'c>,
+    claim: CachedStatement<'c>,
+    upsert: CachedStatement<'c>,
 }
 
-/// Claims `(source, delivery_id)`; false when it was claimed before.
-fn claim_delivery_in(conn: &Connection, source: &str, id: &str, at: &str) -> Result<bool> {
-    Ok(conn
-        .prepare_cached(CLAIM_DELIVERY)?
-        .execute(params![source, id, at])?
-        > 0)
-}
-
-fn apply_in(conn: &Connection, source: &str, apply: &Apply, at: &str) -> Result<ItemOutcome> {
-    if let Some(id) = &apply.delivery_id
-        && !claim_delivery_in(conn, source, id, at)?
-    {
-        return Ok(ItemOutcome::Duplicate);
+impl<'c> Statements<'c> {
+    fn prepare(conn: &'c Connection) -> Result<Statements<'c>> {
+        Ok(Statements {
+            log: conn.prepare_cached(INSERT_LOG)?,
+            claim: conn.prepare_cached(CLAIM_DELIVERY)?,
+            upsert: upsert_statement(conn)?,
+        })
     }
-    let (job_id, existed) = match &apply.effect {
-        WebhookEffect::None => (None, false),
-        WebhookEffect::UpsertTrace(row) => {
-            upsert_traces_in(conn, std::slice::from_ref(row))?;
-            (None, true)
+
+    fn insert_log(&mut self, row: &WebhookLogRow, at: &str) -> Result<()> {
+        self.log.execute(params![
+            row.source,
+            row.payload,
+            row.status_code,
+            at,
+            row.processing_time_ms,
+            row.event_type,
+            row.delivery_id,
+            row.error,
+            row.remote_addr,
+        ])?;
+        Ok(())
+    }
+
+    /// Claims `(source, delivery_id)`; false when it was claimed before.
+    fn claim(&mut self, source: &str, id: &str, at: &str) -> Result<bool> {
+        Ok(self.claim.execute(params![source, id, at])? > 0)
+    }
+
+    fn apply(
+        &mut self,
+        conn: &Connection,
+        source: &str,
+        apply: &Apply,
+        at: &str,
+    ) -> Result<ItemOutcome> {
+        if let Some(id) = &apply.delivery_id
+            && !self.claim(source, id, at)?
+        {
+            return Ok(ItemOutcome::Duplicate);
         }
-        WebhookEffect::DeleteTrace(id) => (None, delete_trace_in(conn, id)?),
-        WebhookEffect::QueueSync {
-            collection,
-            document_id,
-        } => {
-            let kind = if document_id.is_some() {
-                "document"
-            } else {
-                "collection"
-            };
-            conn.prepare_cached(QUEUE_JOB)?.execute(params![
-                kind,
+        let (job_id, existed) = match &apply.effect {
+            WebhookEffect::None => (None, false),
+            WebhookEffect::UpsertTrace(row) => {
+                upsert_trace_with(&mut self.upsert, row)?;
+                (None, true)
+            }
+            WebhookEffect::DeleteTrace(id) => (None, delete_trace_in(conn, id)?),
+            WebhookEffect::QueueSync {
                 collection,
                 document_id,
-                source,
-                at
-            ])?;
-            (Some(conn.last_insert_rowid()), false)
-        }
-    };
-    Ok(ItemOutcome::Applied { job_id, existed })
+            } => {
+                let kind = if document_id.is_some() {
+                    "document"
+                } else {
+                    "collection"
+                };
+                conn.prepare_cached(QUEUE_JOB)?.execute(params![
+                    kind,
+                    collection,
+                    document_id,
+                    source,
+                    at
+                ])?;
+                (Some(conn.last_insert_rowid()), false)
+            }
+        };
+        Ok(ItemOutcome::Applied { job_id, existed })
+    }
 }
 
 /// Applies a batch in ONE immediate transaction and commits it; returns one outcome per item,
-/// in order. Each item runs inside its own savepoint, so one item's failure rolls back only
-/// that item (its log row is still written, with the failure). An error means the commit
-/// itself failed and nothing of the batch is stored.
+/// in order. One item's failure rolls back only that item (its log row is still written, with
+/// the failure). An error means the commit itself failed and nothing of the batch is stored.
 ///
 /// The outcome's status is the caller's to put in the log row, so the caller passes a function
 /// that adjusts a log row to what will be answered (e.g. a duplicate's note).
+///
+/// Items run without a savepoint each: nearly every batch fails no item, and two statements
+/// per item are most of what a savepoint costs. When an item fails, that transaction is rolled
+/// back and the batch is run again with a savepoint around each item. The other items come out
+/// the same the second time, since they run the same statements on the same database, so only
+/// the failing item's changes are left out.
 pub fn apply_webhook_batch(
     conn: &mut Connection,
     items: &mut [BatchItem],
     settle: &dyn Fn(&mut WebhookLogRow, &ItemOutcome),
 ) -> Result<Vec<ItemOutcome>> {
     let at = super::now();
+    match run_batch(conn, items, settle, &at, false)? {
+        Some(outcomes) => Ok(outcomes),
+        None => Ok(run_batch(conn, items, settle, &at, true)?.unwrap_or_default()),
+    }
+}
+
+/// One attempt of [`apply_webhook_batch`]. Without `savepoints`, the first failing item rolls
+/// the transaction back and gives `None`; with them, it is an [`ItemOutcome::Failed`].
+fn run_batch(
+    conn: &mut Connection,
+    items: &mut [BatchItem],
+    settle: &dyn Fn(&mut WebhookLogRow, &ItemOutcome),
+    at: &str,
+    savepoints: bool,
+) -> Result<Option<Vec<ItemOutcome>>> {
     let t0 = std::time::Instant::now();
-    let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let t1 = std::time::Instant::now();
     let mut outcomes = Vec::with_capacity(items.len());
-    for item in items.iter_mut() {
-        let outcome = match &item.apply {
-            None => ItemOutcome::Logged,
-            Some(apply) => apply_in_savepoint(&mut tx, &item.log.source, apply, &at),
-        };
-        settle(&mut item.log, &outcome);
-        insert_log_in(&tx, &item.log, &at)?;
-        outcomes.push(outcome);
+    {
+        let mut stmts = Statements::prepare(&tx)?;
+        for item in items.iter_mut() {
+            let outcome = match &item.apply {
+                None => ItemOutcome::Logged,
+                Some(apply) if savepoints => {
+                    apply_in_savepoint(&tx, &mut stmts, &item.log.source, apply, at)
+                }
+                Some(apply) => match stmts.apply(&tx, &item.log.source, apply, at) {
+                    Ok(outcome) => outcome,
+                    // Dropping the transaction rolls it back.
+                    Err(_) => return Ok(None),
+                },
+            };
+            settle(&mut item.log, &outcome);
+            stmts.insert_log(&item.log, at)?;
+            outcomes.push(outcome);
+        }
     }
     let t2 = std::time::Instant::now();
     tx.commit()?;
@@ -172,20 +225,21 @@ pub fn apply_webhook_batch(
             "webhook batch: slow transaction"
         );
     }
-    Ok(outcomes)
+    Ok(Some(outcomes))
 }
 
 fn apply_in_savepoint(
-    tx: &mut Transaction<'_>,
+    tx: &Transaction<'_>,
+    stmts: &mut Statements<'_>,
     source: &str,
     apply: &Apply,
     at: &str,
 ) -> ItemOutcome {
     // Prepared once per connection, unlike rusqlite's `Savepoint`, which parses its SQL on
-    // every use: a batch opens one savepoint per item.
+    // every use.
     let result = (|| {
         tx.prepare_cached("SAVEPOINT webhook_item")?.execute([])?;
-        match apply_in(tx, source, apply, at) {
+        match stmts.apply(tx, source, apply, at) {
             Ok(outcome) => {
                 tx.prepare_cached("RELEASE webhook_item")?.execute([])?;
                 Ok(outcome)

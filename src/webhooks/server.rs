@@ -538,56 +538,64 @@ fn nudge_loop(addr: SocketAddr, read_timeout: Duration, stop: &AtomicBool) {
     }
 }
 
-/// An answer: status, extra headers, JSON body.
+/// An answer: status, extra headers, JSON body (serialized when the answer is made).
 struct Answer {
     status: u16,
     headers: Vec<(&'static str, String)>,
-    body: Value,
-    problem: bool,
+    body: Vec<u8>,
+    /// A problem's `detail`, for its log row; `None` for an answer that is not a problem.
+    detail: Option<String>,
+}
+
+/// The body of an accepted delivery's answer.
+#[derive(serde::Serialize)]
+struct AcceptedBody<'a> {
+    status: &'static str,
+    source: &'a str,
+    delivery_id: Option<&'a str>,
+    event_type: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    job_id: Option<i64>,
 }
 
 impl Answer {
-    fn ok(status: u16, body: Value) -> Answer {
+    fn ok(status: u16, body: &impl serde::Serialize) -> Answer {
         Answer {
             status,
             headers: Vec::new(),
-            body,
-            problem: false,
+            body: serde_json::to_vec(body).unwrap_or_default(),
+            detail: None,
         }
     }
 
     /// An RFC 9457 problem: type, title, status, detail.
     fn problem(status: u16, slug: &str, title: &str, detail: impl Into<String>) -> Answer {
+        let detail = detail.into();
         Answer {
             status,
             headers: Vec::new(),
-            body: json!({
+            body: serde_json::to_vec(&json!({
                 "type": format!("urn:vdt:problem:{slug}"),
                 "title": title,
                 "status": status,
-                "detail": detail.into(),
-            }),
-            problem: true,
+                "detail": detail,
+            }))
+            .unwrap_or_default(),
+            detail: Some(detail),
         }
     }
 
     fn detail(&self) -> Option<String> {
-        self.problem.then(|| {
-            self.body
-                .get("detail")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned()
-        })
+        self.detail.clone()
     }
 
     fn into_response(self) -> Response<std::io::Cursor<Vec<u8>>> {
-        let content_type = if self.problem {
+        let content_type = if self.detail.is_some() {
             &b"application/problem+json"[..]
         } else {
             &b"application/json"[..]
         };
-        let mut resp = Response::from_data(serde_json::to_vec(&self.body).unwrap_or_default())
+        let mut resp = Response::from_data(self.body)
             .with_status_code(StatusCode(self.status))
             .with_header(
                 Header::from_bytes(&b"Content-Type"[..], content_type).expect("valid header"),
@@ -633,6 +641,14 @@ impl Seen<'_> {
     }
 }
 
+/// [`truncated_text`] of a body the caller is done with: a whole UTF-8 body is taken as is.
+fn payload_text(body: Vec<u8>, max: usize) -> String {
+    if body.len() > max {
+        return truncated_text(&body, max);
+    }
+    String::from_utf8(body).unwrap_or_else(|e| truncated_text(e.as_bytes(), max))
+}
+
 /// The body as text, cut at `max` bytes on a character boundary, with a marker when cut.
 fn truncated_text(body: &[u8], max: usize) -> String {
     let text = String::from_utf8_lossy(&body[..body.len().min(max.saturating_add(4))]);
@@ -651,7 +667,7 @@ fn step(shared: &Shared, mut rq: Request) -> Step {
     let path = rq.url().split('?').next().unwrap_or("").to_owned();
     if path == "/livez" {
         let answer = if *rq.method() == Method::Get || *rq.method() == Method::Head {
-            Answer::ok(200, json!({"status": "ok"}))
+            Answer::ok(200, &json!({"status": "ok"}))
         } else {
             let mut a = Answer::problem(405, "method-not-allowed", "Method Not Allowed", "use GET");
             a.headers.push(("Allow", "GET, HEAD".to_owned()));
@@ -894,9 +910,17 @@ fn step(shared: &Shared, mut rq: Request) -> Step {
         WebhookEffect::QueueSync { .. } => 202,
         _ => 200,
     };
-    let log = seen.log(status, None, ACCEPTED_PAYLOAD_MAX);
+    seen.body = None;
+    let mut log = seen.log(status, None, 0);
+    let Seen {
+        delivery_id,
+        event_type,
+        ..
+    } = seen;
+    // The body itself becomes the logged payload: no copy when it is whole and UTF-8.
+    log.payload = Some(payload_text(body, ACCEPTED_PAYLOAD_MAX));
     let apply = Apply {
-        delivery_id: seen.delivery_id.clone(),
+        delivery_id: delivery_id.clone(),
         effect,
     };
     Step::Commit {
@@ -909,8 +933,8 @@ fn step(shared: &Shared, mut rq: Request) -> Step {
         then: Then::Accepted {
             status,
             source: source.name.clone(),
-            delivery_id: seen.delivery_id,
-            event_type: seen.event_type,
+            delivery_id,
+            event_type,
             rate_headers,
         },
     }
@@ -979,21 +1003,23 @@ impl Then {
             } => (source, delivery_id, event_type, status, rate_headers),
         };
         let mut answer = match outcome {
-            Ok(ItemOutcome::Applied { job_id, .. }) => {
-                let mut body = json!({
-                    "status": if job_id.is_some() { "queued" } else { "accepted" },
-                    "source": source,
-                    "delivery_id": delivery_id,
-                    "event_type": event_type,
-                });
-                if let Some(id) = job_id {
-                    body["job_id"] = json!(id);
-                }
-                Answer::ok(status, body)
-            }
+            Ok(ItemOutcome::Applied { job_id, .. }) => Answer::ok(
+                status,
+                &AcceptedBody {
+                    status: if job_id.is_some() {
+                        "queued"
+                    } else {
+                        "accepted"
+                    },
+                    source: &source,
+                    delivery_id: delivery_id.as_deref(),
+                    event_type: event_type.as_deref(),
+                    job_id,
+                },
+            ),
             Ok(ItemOutcome::Duplicate) => Answer::ok(
                 200,
-                json!({"status": "duplicate", "source": source, "delivery_id": delivery_id}),
+                &json!({"status": "duplicate", "source": source, "delivery_id": delivery_id}),
             ),
             Ok(ItemOutcome::Failed(e)) => {
                 tracing::error!(%source, error = %e, "applying a delivery failed");

@@ -7,6 +7,7 @@
 # (b) gave is a 2xx row of webhook_logs. Installs webhook and wrk if missing (needs root/sudo).
 #
 # Usage: scripts/bench-webhooks.sh [DURATION]   (default 10s; env CONNS=50 THREADS=2 TRACES=1)
+# VDT_BIN=path runs (b) with another build of vdt, e.g. one of an earlier commit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-10s}
@@ -29,7 +30,7 @@ fi
 
 log "building release binaries"
 cargo build --release --quiet --bin vdt --example bare_http
-VDT=$PWD/target/release/vdt
+VDT=${VDT_BIN:-$PWD/target/release/vdt}
 BARE=$PWD/target/release/examples/bare_http
 
 work=$(mktemp -d)

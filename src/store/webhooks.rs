@@ -3,7 +3,7 @@
 //! and writing its `webhook_logs` row.
 
 use super::traces::{delete_trace_in, upsert_statement, upsert_trace_with};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::traces::TraceRow;
 use rusqlite::{
     CachedStatement, Connection, OptionalExtension, Transaction, TransactionBehavior, params,
@@ -194,21 +194,42 @@ fn run_batch(
     let mut outcomes = Vec::with_capacity(items.len());
     {
         let mut stmts = Statements::prepare(&tx)?;
-        for item in items.iter_mut() {
+        // Every effect first, then every log row: a run that is given up settles no log row,
+        // so each row is settled once, by the run that commits.
+        for item in items.iter() {
             let outcome = match &item.apply {
                 None => ItemOutcome::Logged,
                 Some(apply) if savepoints => {
-                    apply_in_savepoint(&tx, &mut stmts, &item.log.source, apply, at)
+                    let outcome = apply_in_savepoint(&tx, &mut stmts, &item.log.source, apply, at);
+                    if let ItemOutcome::Failed(e) = &outcome
+                        && tx.is_autocommit()
+                    {
+                        // SQLite rolled the whole transaction back (a full disk, an I/O
+                        // error). The items after this one would be committed one statement
+                        // at a time, so the batch fails as a whole instead.
+                        return Err(Error::failed(format!(
+                            "SQLite rolled the webhook batch back: {e}"
+                        )));
+                    }
+                    outcome
                 }
                 Some(apply) => match stmts.apply(&tx, &item.log.source, apply, at) {
                     Ok(outcome) => outcome,
-                    // Dropping the transaction rolls it back.
-                    Err(_) => return Ok(None),
+                    Err(e) => {
+                        tracing::debug!(
+                            error = %e,
+                            "a webhook item failed; its batch runs again with a savepoint per item"
+                        );
+                        // Dropping the transaction rolls it back.
+                        return Ok(None);
+                    }
                 },
             };
-            settle(&mut item.log, &outcome);
-            stmts.insert_log(&item.log, at)?;
             outcomes.push(outcome);
+        }
+        for (item, outcome) in items.iter_mut().zip(&outcomes) {
+            settle(&mut item.log, outcome);
+            stmts.insert_log(&item.log, at)?;
         }
     }
     let t2 = std::time::Instant::now();
@@ -245,8 +266,12 @@ fn apply_in_savepoint(
                 Ok(outcome)
             }
             Err(e) => {
-                tx.prepare_cached("ROLLBACK TO webhook_item")?.execute([])?;
-                tx.prepare_cached("RELEASE webhook_item")?.execute([])?;
+                // Unless SQLite has already rolled back the whole transaction, and the
+                // savepoint with it.
+                if !tx.is_autocommit() {
+                    tx.prepare_cached("ROLLBACK TO webhook_item")?.execute([])?;
+                    tx.prepare_cached("RELEASE webhook_item")?.execute([])?;
+                }
                 Err(e)
             }
         }
@@ -309,6 +334,46 @@ mod tests {
                 effect: WebhookEffect::UpsertTrace(Box::new(row)),
             }),
         }
+    }
+
+    /// A batch with a failing item runs twice; each log row is settled once, by the run that
+    /// commits, with the outcome that run gave.
+    #[test]
+    fn a_batch_run_again_settles_each_log_row_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store =
+            Store::open(&dir.path().join("t.sqlite3"), &StoreOptions::default()).unwrap();
+        store
+            .conn()
+            .execute_batch(
+                "CREATE TEMP TRIGGER refuse BEFORE INSERT ON traces WHEN NEW.trace_id = 'bad'
+                 BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;",
+            )
+            .unwrap();
+        let mut items = vec![
+            delivery("d1", "good1"),
+            delivery("d1", "good2"),
+            delivery("d2", "bad"),
+        ];
+        let settle = |log: &mut WebhookLogRow, outcome: &ItemOutcome| {
+            let note = match outcome {
+                ItemOutcome::Duplicate => "duplicate",
+                ItemOutcome::Failed(_) => "failed",
+                _ => "applied",
+            };
+            let before = log.error.take().map_or(String::new(), |e| e + ";");
+            log.error = Some(before + note);
+        };
+        apply_webhook_batch(store.conn_mut(), &mut items, &settle).unwrap();
+        let notes: Vec<String> = store
+            .conn()
+            .prepare("SELECT error FROM webhook_logs ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(notes, ["applied", "duplicate", "failed"]);
     }
 
     /// An item whose statements fail is rolled back alone, its delivery id included (a retry

@@ -336,13 +336,10 @@ mod tests {
         }
     }
 
-    /// A batch with a failing item runs twice; each log row is settled once, by the run that
-    /// commits, with the outcome that run gave.
-    #[test]
-    fn a_batch_run_again_settles_each_log_row_once() {
+    /// A fresh store whose trace inserts fail for trace id `bad`.
+    fn store_refusing_bad() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
-        let mut store =
-            Store::open(&dir.path().join("t.sqlite3"), &StoreOptions::default()).unwrap();
+        let store = Store::open(&dir.path().join("t.sqlite3"), &StoreOptions::default()).unwrap();
         store
             .conn()
             .execute_batch(
@@ -350,6 +347,24 @@ mod tests {
                  BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;",
             )
             .unwrap();
+        (dir, store)
+    }
+
+    /// The first column of every row `sql` selects.
+    fn strings(conn: &Connection, sql: &str) -> Vec<String> {
+        conn.prepare(sql)
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    /// A batch with a failing item runs twice; each log row is settled once, by the run that
+    /// commits, with the outcome that run gave.
+    #[test]
+    fn a_batch_run_again_settles_each_log_row_once() {
+        let (_dir, mut store) = store_refusing_bad();
         let mut items = vec![
             delivery("d1", "good1"),
             delivery("d1", "good2"),
@@ -365,14 +380,8 @@ mod tests {
             log.error = Some(before + note);
         };
         apply_webhook_batch(store.conn_mut(), &mut items, &settle).unwrap();
-        let notes: Vec<String> = store
-            .conn()
-            .prepare("SELECT error FROM webhook_logs ORDER BY id")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+        let notes: Vec<String> =
+            strings(store.conn(), "SELECT error FROM webhook_logs ORDER BY id");
         assert_eq!(notes, ["applied", "duplicate", "failed"]);
     }
 
@@ -380,17 +389,8 @@ mod tests {
     /// can still apply it); the items around it and every log row are committed.
     #[test]
     fn a_failing_item_is_rolled_back_alone_and_its_id_stays_unclaimed() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store =
-            Store::open(&dir.path().join("t.sqlite3"), &StoreOptions::default()).unwrap();
         // The claim succeeds, then the trace upsert fails.
-        store
-            .conn()
-            .execute_batch(
-                "CREATE TEMP TRIGGER refuse BEFORE INSERT ON traces WHEN NEW.trace_id = 'bad'
-                 BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;",
-            )
-            .unwrap();
+        let (_dir, mut store) = store_refusing_bad();
         let mut items = vec![
             delivery("d1", "good1"),
             delivery("d2", "bad"),
@@ -414,13 +414,7 @@ mod tests {
         let conn = store.conn();
         assert!(!delivery_seen(conn, "lw", "d2").unwrap());
         assert!(delivery_seen(conn, "lw", "d3").unwrap());
-        let traces: Vec<String> = conn
-            .prepare("SELECT trace_id FROM traces ORDER BY trace_id")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+        let traces: Vec<String> = strings(conn, "SELECT trace_id FROM traces ORDER BY trace_id");
         assert_eq!(traces, ["good1", "good2"]);
         assert_eq!(webhook_log_counts(conn).unwrap().0, 4);
         // The same item again, once the cause is gone, is applied.

@@ -910,6 +910,8 @@ fn step(shared: &Shared, mut rq: Request) -> Step {
         WebhookEffect::QueueSync { .. } => 202,
         _ => 200,
     };
+    // The body itself becomes the logged payload (no copy when it is whole and UTF-8), so the
+    // row is made without it and `seen`, which borrows it, is taken apart before it moves.
     seen.body = None;
     let mut log = seen.log(status, None, 0);
     let Seen {
@@ -917,7 +919,6 @@ fn step(shared: &Shared, mut rq: Request) -> Step {
         event_type,
         ..
     } = seen;
-    // The body itself becomes the logged payload: no copy when it is whole and UTF-8.
     log.payload = Some(payload_text(body, ACCEPTED_PAYLOAD_MAX));
     let apply = Apply {
         delivery_id: delivery_id.clone(),

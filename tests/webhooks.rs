@@ -829,6 +829,41 @@ fn stalled_clients_do_not_hold_up_others_and_are_dropped_after_read_timeout() {
     assert_eq!(r.status, 200, "{r:?}");
 }
 
+/// Regression: tiny_http threw away the unread body of a dropped request through one buffer
+/// of the whole declared length, so a 413 for `Content-Length: 9223372036854775807` aborted
+/// the process when that allocation failed. The receiver refuses such requests and stays up.
+#[test]
+fn a_huge_declared_length_is_refused_and_the_receiver_stays_up() {
+    let mut server = Server::start("", "", &secret_env());
+    for declared in [u64::from(u32::MAX) * 64, i64::MAX as u64, u64::MAX] {
+        let mut s = connect(&server.addr);
+        s.write_all(
+            format!(
+                "POST /hooks/github HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+                 Content-Length: {declared}\r\n\r\n{{\"type\":"
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+        let r = read_response(&mut s);
+        r.assert_problem(413);
+        // The client goes away mid-body: what is left is no longer read.
+        drop(s);
+    }
+    let body = trace_body("after", "t-after", "n");
+    let r = server.post("github", &signed("github", &body), &body);
+    assert_eq!(r.status, 200, "{r:?}");
+    assert!(
+        server.child.try_wait().unwrap().is_none(),
+        "the receiver exited: {}",
+        server.stderr()
+    );
+    assert_eq!(
+        server.count("SELECT count(*) FROM webhook_logs WHERE status_code = 413"),
+        3
+    );
+}
+
 /// Regression: tiny_http's thread pool could leave a connection accepted in a burst queued
 /// until some other connection closed: two connections were handed over while one idle
 /// thread had been told about the first but not yet woken, so the second found no thread.

@@ -64,12 +64,17 @@ where
     R: Read,
 {
     fn drop(&mut self) {
+        // vdt: the rest is read through a fixed buffer. The published crate allocated all of
+        // it at once (`vec![0; remaining_to_read]`), so dropping a request that declared a
+        // huge Content-Length without its body being read aborted the whole process when
+        // that allocation failed.
+        let mut buf = [0u8; 8192];
         let mut remaining_to_read = self.size;
 
         while remaining_to_read > 0 {
-            let mut buf = vec![0; remaining_to_read];
+            let want = remaining_to_read.min(buf.len());
 
-            match self.reader.read(&mut buf) {
+            match self.reader.read(&mut buf[..want]) {
                 Err(e) => {
                     self.last_read_signal.send(Err(e)).ok();
                     break;

@@ -829,6 +829,79 @@ fn stalled_clients_do_not_hold_up_others_and_are_dropped_after_read_timeout() {
     assert_eq!(r.status, 200, "{r:?}");
 }
 
+/// A client that stalls in the middle of its body holds the worker serving it until it sends
+/// the rest or `read_timeout` passes: the worker reads the body, or, for a request refused
+/// before its body is read, tiny_http reads and throws the rest away after the answer.
+/// Here three times as many clients as workers stall so, half of them posting to an unknown
+/// source: a delivery that arrives whole is still answered while they wait (more workers are
+/// started for it), and each stalled request gets its own answer once its client sends the
+/// rest.
+#[test]
+fn a_whole_delivery_is_answered_while_every_worker_waits_on_a_stalled_body() {
+    // A read_timeout longer than the client's own (30 s): if the delivery waited for the
+    // stalled bodies to time out, the client gives up first and the test fails.
+    let server = Server::start(
+        "workers = 2
+read_timeout = \"60s\"",
+        "",
+        &secret_env(),
+    );
+    let stalled: Vec<(TcpStream, Vec<u8>, u16)> = (0..6)
+        .map(|i| {
+            let (source, status) = if i % 2 == 0 {
+                ("github", 200)
+            } else {
+                ("nosuch", 404)
+            };
+            // Over 1,024 bytes, so tiny_http leaves the body on the wire for a worker to read.
+            let body = trace_body(
+                &format!("slow-{i}"),
+                &format!("t-slow-{i}"),
+                &"n".repeat(2000),
+            );
+            let mut head = format!(
+                "POST /hooks/{source} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+                 Content-Length: {}\r\n",
+                body.len()
+            );
+            for (k, v) in signed("github", &body) {
+                head.push_str(&format!("{k}: {v}\r\n"));
+            }
+            head.push_str("\r\n");
+            let mut s = connect(&server.addr);
+            s.write_all(head.as_bytes()).unwrap();
+            s.write_all(&body[..100]).unwrap();
+            (s, body, status)
+        })
+        .collect();
+    let body = trace_body("whole", "t-whole", "n");
+    let r = server.post("github", &signed("github", &body), &body);
+    assert_eq!(r.status, 200, "{r:?}");
+    // The stalled deliveries are still waiting: open, and not answered. (A refused one may
+    // have its answer already: tiny_http sends it, then reads the rest of the body.)
+    for (s, _, _) in stalled.iter().filter(|(_, _, status)| *status == 200) {
+        s.set_nonblocking(true).unwrap();
+        let mut b = [0u8; 1];
+        let e = s.peek(&mut b).expect_err("still open, nothing sent");
+        assert_eq!(e.kind(), ErrorKind::WouldBlock);
+        s.set_nonblocking(false).unwrap();
+    }
+    for (mut s, body, status) in stalled {
+        s.write_all(&body[100..]).unwrap();
+        let r = read_response(&mut s);
+        assert_eq!(r.status, status, "{r:?}");
+    }
+    assert_eq!(
+        server.count("SELECT count(*) FROM webhook_logs WHERE status_code = 200"),
+        4
+    );
+    assert_eq!(
+        server.count("SELECT count(*) FROM webhook_logs WHERE status_code = 404"),
+        3
+    );
+    assert_eq!(server.count("SELECT count(*) FROM traces"), 4);
+}
+
 /// Regression: tiny_http threw away the unread body of a dropped request through one buffer
 /// of the whole declared length, so a 413 for `Content-Length: 9223372036854775807` aborted
 /// the process when that allocation failed. The receiver refuses such requests and stays up.

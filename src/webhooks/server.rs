@@ -19,7 +19,7 @@
 use std::io::Read;
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError};
 use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
@@ -183,6 +183,70 @@ struct Shared {
     table: SharedTable,
     max_body: u64,
     writer: SyncSender<Job>,
+    pool: Pool,
+}
+
+/// Most workers started beyond `webhooks.workers` while every worker waits on a client.
+const MAX_EXTRA_WORKERS: usize = 64;
+/// How often the watcher looks at the workers.
+const WATCH_EVERY: Duration = Duration::from_millis(50);
+
+/// The workers, and how many of them are waiting on a client: reading a body tiny_http left on
+/// the wire, or answering a request whose body was not read (once the answer is out, tiny_http
+/// reads and throws away the rest of the body on the same thread). Either lasts until the client sends or `read_timeout` passes. When
+/// no worker has been free at two of the watcher's looks in a row, it starts one more (see
+/// [`watch_loop`]), so that clients who send their bodies slowly, or stall in them, do not
+/// hold up deliveries that are already whole. A worker started that way stops as soon as
+/// another worker is free.
+struct Pool {
+    /// Workers started at start (`webhooks.workers`).
+    base: usize,
+    /// Workers running: `base` and the extra ones.
+    live: AtomicUsize,
+    /// Workers serving a request whose body is on the wire.
+    on_wire: AtomicUsize,
+}
+
+impl Pool {
+    fn new(base: usize) -> Pool {
+        Pool {
+            base,
+            live: AtomicUsize::new(base),
+            on_wire: AtomicUsize::new(0),
+        }
+    }
+
+    /// Workers free to take a request now.
+    fn free(&self) -> usize {
+        self.live
+            .load(Ordering::SeqCst)
+            .saturating_sub(self.on_wire.load(Ordering::SeqCst))
+    }
+
+    /// Counts the calling worker as waiting on a client until the guard is dropped.
+    fn on_wire(&self) -> OnWire<'_> {
+        self.on_wire.fetch_add(1, Ordering::SeqCst);
+        OnWire(self)
+    }
+
+    /// Whether an extra worker, free again, should stop: another worker is free. Counts it
+    /// out when it should.
+    fn retire(&self) -> bool {
+        self.live
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |live| {
+                let busy = self.on_wire.load(Ordering::SeqCst);
+                (live > self.base && live.saturating_sub(busy) >= 2).then(|| live - 1)
+            })
+            .is_ok()
+    }
+}
+
+struct OnWire<'a>(&'a Pool);
+
+impl Drop for OnWire<'_> {
+    fn drop(&mut self) {
+        self.0.on_wire.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Shared {
@@ -254,6 +318,7 @@ impl WebhookServer {
             table: Arc::clone(&table),
             max_body: wh.max_body.0,
             writer: writer_tx,
+            pool: Pool::new(workers),
         });
         let stop = Arc::new(AtomicBool::new(false));
         let read_timeout = wh.read_timeout.0;
@@ -270,7 +335,14 @@ impl WebhookServer {
             let shared = Arc::clone(&shared);
             let gens = Arc::clone(&gens);
             worker_threads.push(spawn(&format!("vdt-webhooks-{i}"), move || {
-                worker_loop(&shared, &gens);
+                worker_loop(&shared, &gens, false);
+            })?);
+        }
+        {
+            let shared = Arc::clone(&shared);
+            let gens = Arc::clone(&gens);
+            worker_threads.push(spawn("vdt-webhooks-watch", move || {
+                watch_loop(&shared, &gens);
             })?);
         }
         if !read_timeout.is_zero() {
@@ -483,6 +555,9 @@ fn drain_generation(
     stop: &AtomicBool,
     idle: Duration,
 ) {
+    // Counted among the workers while it runs, so that one waiting on a client here does not
+    // count against the others (see [`Pool`]).
+    shared.pool.live.fetch_add(1, Ordering::SeqCst);
     let mut last = Instant::now();
     while last.elapsed() < idle && !stop.load(Ordering::SeqCst) {
         if let Ok(Some(rq)) = server.recv_timeout(POLL) {
@@ -490,9 +565,12 @@ fn drain_generation(
             last = Instant::now();
         }
     }
+    shared.pool.live.fetch_sub(1, Ordering::SeqCst);
 }
 
-fn worker_loop(shared: &Arc<Shared>, gens: &Generations) {
+/// A worker: serves requests until the receiver stops. An `extra` worker (see [`Pool`]) also
+/// stops once another worker is free.
+fn worker_loop(shared: &Arc<Shared>, gens: &Generations, extra: bool) {
     loop {
         let server = gens.current();
         match server.recv_timeout(POLL) {
@@ -503,6 +581,9 @@ fn worker_loop(shared: &Arc<Shared>, gens: &Generations) {
                     while let Ok(Some(rq)) = server.try_recv() {
                         serve_group(shared, &server, rq);
                     }
+                    if extra {
+                        shared.pool.live.fetch_sub(1, Ordering::SeqCst);
+                    }
                     return;
                 }
             }
@@ -512,6 +593,45 @@ fn worker_loop(shared: &Arc<Shared>, gens: &Generations) {
                 }
                 tracing::debug!(error = %e, "accept loop ended");
                 gens.replace(&server, shared);
+            }
+        }
+        if extra && shared.pool.retire() {
+            tracing::debug!("extra webhook worker stopped");
+            return;
+        }
+    }
+}
+
+/// Starts an extra worker once no worker has been free for two ticks in a row (every worker
+/// waiting on a client), and another at each tick while none is free, up to
+/// [`MAX_EXTRA_WORKERS`] beyond `webhooks.workers`.
+fn watch_loop(shared: &Arc<Shared>, gens: &Arc<Generations>) {
+    let mut busy_ticks = 0;
+    while !gens.stop.load(Ordering::SeqCst) {
+        std::thread::sleep(WATCH_EVERY);
+        if shared.pool.free() > 0 {
+            busy_ticks = 0;
+            continue;
+        }
+        busy_ticks += 1;
+        let live = shared.pool.live.load(Ordering::SeqCst);
+        // Then one more every tick for as long as none is free.
+        if busy_ticks < 2 || live >= shared.pool.base + MAX_EXTRA_WORKERS {
+            continue;
+        }
+        shared.pool.live.fetch_add(1, Ordering::SeqCst);
+        let (s, g) = (Arc::clone(shared), Arc::clone(gens));
+        let spawned = std::thread::Builder::new()
+            .name("vdt-webhooks-extra".to_owned())
+            .spawn(move || worker_loop(&s, &g, true));
+        match spawned {
+            Ok(_) => tracing::debug!(
+                workers = live + 1,
+                "every webhook worker waits on a client; started another"
+            ),
+            Err(e) => {
+                shared.pool.live.fetch_sub(1, Ordering::SeqCst);
+                tracing::warn!(error = %e, "cannot start an extra webhook worker");
             }
         }
     }
@@ -794,10 +914,12 @@ fn step(shared: &Shared, mut rq: Request) -> Step {
             .unwrap_or(1024)
             .min(shared.max_body as usize),
     );
-    let read = rq
-        .as_reader()
-        .take(shared.max_body + 1)
-        .read_to_end(&mut body);
+    let read = {
+        let _wire = (!body_in_memory(&rq)).then(|| shared.pool.on_wire());
+        rq.as_reader()
+            .take(shared.max_body + 1)
+            .read_to_end(&mut body)
+    };
     if let Err(e) = read {
         seen.body = Some(&body);
         let a = Answer::problem(
@@ -1052,6 +1174,18 @@ impl Then {
 /// Most requests a worker takes from the queue before it hands their items to the writer.
 const GROUP_MAX: usize = 64;
 
+/// Whether the request has a body tiny_http has not read: serving it may wait on the client.
+fn body_on_wire(rq: &Request) -> bool {
+    !body_in_memory(rq)
+        && (rq.body_length().is_some_and(|n| n > 0)
+            || rq.headers().iter().any(|h| {
+                h.field
+                    .as_str()
+                    .as_str()
+                    .eq_ignore_ascii_case("Transfer-Encoding")
+            }))
+}
+
 /// Whether tiny_http has already read the whole body into memory (it does for a declared
 /// length up to 1,024 bytes without `Expect: 100-continue`), so that checking the request
 /// cannot wait on the client.
@@ -1119,6 +1253,8 @@ fn finish_group(shared: &Shared, steps: Vec<Step>) {
     }
     .into_iter();
     for (rq, then) in answers {
+        // Once the answer is out, tiny_http reads and throws away what is left of the body.
+        let _wire = body_on_wire(&rq).then(|| shared.pool.on_wire());
         match then {
             Err(answer) => respond(rq, answer),
             Ok(then) => {

@@ -357,7 +357,8 @@ pub struct WebhooksConfig {
     pub max_body: Size,
     pub read_timeout: Dur,
     pub write_timeout: Dur,
-    /// Request handlers; 0 picks one per core, at least 4.
+    /// Request handlers; 0 picks one per core, at least 4. While every one of them waits on a
+    /// client's body, more are started (at most 64 more), each stopping once another is free.
     pub workers: u32,
     pub trusted_proxies: Vec<String>,
     pub sources: Vec<WebhookSource>,

@@ -986,16 +986,23 @@ fn connections_opened_in_a_burst_are_each_served_while_the_others_stay_busy() {
 /// A client that pipelines: every request is written before any answer is read. Workers take
 /// several queued requests at a time and answer each group after one commit; answers must
 /// still come back in request order, each with its own status, and none may wait on another
-/// forever.
+/// forever. Among them, requests with a body over 1,024 bytes to an unknown source: refused
+/// before their body is read, they are answered last in their worker's group.
 #[test]
 fn pipelined_requests_on_one_connection_are_answered_in_order() {
     let server = Server::start("", "", &secret_env());
     let mut wire = Vec::new();
     let mut expected = Vec::new();
-    for i in 0..30 {
-        let body = trace_body(&format!("pipe-{i}"), &format!("tp{i}"), "pipelined");
+    for i in 0..40 {
+        let (source, name) = if i % 4 == 3 {
+            ("nosuch", "n".repeat(2000))
+        } else {
+            ("github", "pipelined".to_owned())
+        };
+        let body = trace_body(&format!("pipe-{i}"), &format!("tp{i}"), &name);
         let mut headers = signed("github", &body);
-        let status = match i % 3 {
+        let status = match i % 4 {
+            3 => 404,
             0 => 200,
             1 => {
                 set(
@@ -1012,7 +1019,7 @@ fn pipelined_requests_on_one_connection_are_answered_in_order() {
             }
         };
         let mut head = format!(
-            "POST /hooks/github HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+            "POST /hooks/{source} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
              Content-Length: {}\r\n",
             body.len()
         );
@@ -1058,6 +1065,10 @@ fn pipelined_requests_on_one_connection_are_answered_in_order() {
     assert_eq!(
         server.count("SELECT count(*) FROM webhook_logs WHERE source = 'github'"),
         30
+    );
+    assert_eq!(
+        server.count("SELECT count(*) FROM webhook_logs WHERE source = 'nosuch'"),
+        10
     );
     assert_eq!(
         server.count("SELECT count(*) FROM traces WHERE name = 'pipelined'"),

@@ -197,7 +197,8 @@ const WATCH_EVERY: Duration = Duration::from_millis(50);
 /// no worker has been free at two of the watcher's looks in a row, it starts one more (see
 /// [`watch_loop`]), so that clients who send their bodies slowly, or stall in them, do not
 /// hold up deliveries that are already whole. A worker started that way stops as soon as
-/// another worker is free.
+/// another worker is free. The drain workers of an ended generation (see [`Generations`]) are
+/// not counted: they serve only that generation's connections.
 struct Pool {
     /// Workers started at start (`webhooks.workers`).
     base: usize,
@@ -242,6 +243,15 @@ impl Pool {
 }
 
 struct OnWire<'a>(&'a Pool);
+
+/// An extra worker's place in [`Pool::live`], given back when its thread ends.
+struct ExtraWorker<'a>(&'a Pool);
+
+impl Drop for ExtraWorker<'_> {
+    fn drop(&mut self) {
+        self.0.live.fetch_sub(1, Ordering::SeqCst);
+    }
+}
 
 impl Drop for OnWire<'_> {
     fn drop(&mut self) {
@@ -555,34 +565,33 @@ fn drain_generation(
     stop: &AtomicBool,
     idle: Duration,
 ) {
-    // Counted among the workers while it runs, so that one waiting on a client here does not
-    // count against the others (see [`Pool`]).
-    shared.pool.live.fetch_add(1, Ordering::SeqCst);
+    // Not counted in the pool (see [`Pool`]): a drain worker serves only the old generation,
+    // so it being free is no help to the current one's requests.
     let mut last = Instant::now();
     while last.elapsed() < idle && !stop.load(Ordering::SeqCst) {
         if let Ok(Some(rq)) = server.recv_timeout(POLL) {
-            serve_group(shared, server, rq);
+            serve_group(shared, server, rq, None);
             last = Instant::now();
         }
     }
-    shared.pool.live.fetch_sub(1, Ordering::SeqCst);
 }
 
 /// A worker: serves requests until the receiver stops. An `extra` worker (see [`Pool`]) also
 /// stops once another worker is free.
 fn worker_loop(shared: &Arc<Shared>, gens: &Generations, extra: bool) {
+    let pool = Some(&shared.pool);
+    // An extra worker was counted in `live` when it was started; counted out when it ends,
+    // however it ends, unless `retire` already did.
+    let counted = extra.then(|| ExtraWorker(&shared.pool));
     loop {
         let server = gens.current();
         match server.recv_timeout(POLL) {
-            Ok(Some(rq)) => serve_group(shared, &server, rq),
+            Ok(Some(rq)) => serve_group(shared, &server, rq, pool),
             Ok(None) => {
                 if gens.stop.load(Ordering::SeqCst) {
                     // Answer what is already parsed, then stop.
                     while let Ok(Some(rq)) = server.try_recv() {
-                        serve_group(shared, &server, rq);
-                    }
-                    if extra {
-                        shared.pool.live.fetch_sub(1, Ordering::SeqCst);
+                        serve_group(shared, &server, rq, pool);
                     }
                     return;
                 }
@@ -596,6 +605,7 @@ fn worker_loop(shared: &Arc<Shared>, gens: &Generations, extra: bool) {
             }
         }
         if extra && shared.pool.retire() {
+            std::mem::forget(counted);
             tracing::debug!("extra webhook worker stopped");
             return;
         }
@@ -782,7 +792,8 @@ fn truncated_text(body: &[u8], max: usize) -> String {
     format!("{}…[truncated, {} bytes]", &text[..cut], body.len())
 }
 
-fn step(shared: &Shared, mut rq: Request) -> Step {
+/// Runs DESIGN's checks on a request. Sets `read` once the whole body has been read.
+fn step(shared: &Shared, mut rq: Request, pool: Option<&Pool>, read: &mut bool) -> Step {
     let started = Instant::now();
     let path = rq.url().split('?').next().unwrap_or("").to_owned();
     if path == "/livez" {
@@ -914,13 +925,15 @@ fn step(shared: &Shared, mut rq: Request) -> Step {
             .unwrap_or(1024)
             .min(shared.max_body as usize),
     );
-    let read = {
-        let _wire = (!body_in_memory(&rq)).then(|| shared.pool.on_wire());
+    let reading = {
+        let _wire = pool.filter(|_| !body_in_memory(&rq)).map(Pool::on_wire);
         rq.as_reader()
             .take(shared.max_body + 1)
             .read_to_end(&mut body)
     };
-    if let Err(e) = read {
+    // Over the limit, or cut short by an error: the rest is still on the wire.
+    *read = reading.is_ok() && body.len() as u64 <= shared.max_body;
+    if let Err(e) = reading {
         seen.body = Some(&body);
         let a = Answer::problem(
             400,
@@ -1209,23 +1222,49 @@ fn body_in_memory(rq: &Request) -> bool {
 ///
 /// A request whose body is still on the wire is only ever first in a group, so a client that
 /// sends its body slowly holds up no one else's answer.
-fn serve_group(shared: &Shared, server: &tiny_http::Server, first: Request) {
-    let mut steps = vec![step(shared, first)];
-    while steps.len() < GROUP_MAX {
-        match server.try_recv() {
-            Ok(Some(rq)) if body_in_memory(&rq) => steps.push(step(shared, rq)),
-            Ok(Some(rq)) => {
-                finish_group(shared, steps);
-                steps = vec![step(shared, rq)];
+///
+/// A first request refused before its body was read is answered last: once its answer is
+/// out, tiny_http reads and throws away the rest of the body, which waits on the client. No
+/// other request of its connection can be in the group (tiny_http parses the next one only
+/// after this body), so the reordering makes no answer wait on another.
+///
+/// A worker of the pool (`pool`) counts itself as waiting on a client while it reads a body
+/// from the wire or answers a request with one unread (see [`Pool`]).
+fn serve_group(shared: &Shared, server: &tiny_http::Server, first: Request, pool: Option<&Pool>) {
+    let mut next = Some(first);
+    while let Some(first) = next.take() {
+        let (checked, unread) = check(shared, first, pool);
+        let mut steps = vec![checked];
+        while steps.len() < GROUP_MAX {
+            match server.try_recv() {
+                Ok(Some(rq)) if body_in_memory(&rq) => steps.push(check(shared, rq, pool).0),
+                Ok(Some(rq)) => {
+                    next = Some(rq);
+                    break;
+                }
+                Ok(None) | Err(_) => break,
             }
-            Ok(None) | Err(_) => break,
         }
+        if unread {
+            steps.rotate_left(1);
+        }
+        finish_group(shared, steps, pool.filter(|_| unread));
     }
-    finish_group(shared, steps);
+}
+
+/// [`step`], and whether the request leaves a body on the wire unread.
+fn check(shared: &Shared, rq: Request, pool: Option<&Pool>) -> (Step, bool) {
+    let on_wire = body_on_wire(&rq);
+    let mut read = false;
+    let step = step(shared, rq, pool, &mut read);
+    (step, on_wire && !read)
 }
 
 /// Commits the group's items (one hand-off, one wait) and answers every request in order.
-fn finish_group(shared: &Shared, steps: Vec<Step>) {
+/// With `unread_last`, the last request has a body on the wire unread, and the worker counts
+/// itself as waiting on a client while it answers that one.
+fn finish_group(shared: &Shared, steps: Vec<Step>, unread_last: Option<&Pool>) {
+    let last = steps.len().saturating_sub(1);
     let mut items = Vec::new();
     let mut answers = Vec::with_capacity(steps.len());
     for s in steps {
@@ -1252,9 +1291,9 @@ fn finish_group(shared: &Shared, steps: Vec<Step>) {
         }
     }
     .into_iter();
-    for (rq, then) in answers {
+    for (i, (rq, then)) in answers.into_iter().enumerate() {
         // Once the answer is out, tiny_http reads and throws away what is left of the body.
-        let _wire = body_on_wire(&rq).then(|| shared.pool.on_wire());
+        let _wire = unread_last.filter(|_| i == last).map(Pool::on_wire);
         match then {
             Err(answer) => respond(rq, answer),
             Ok(then) => {

@@ -193,12 +193,13 @@ const WATCH_EVERY: Duration = Duration::from_millis(50);
 
 /// The workers, and how many of them are waiting on a client: reading a body tiny_http left on
 /// the wire, or answering a request whose body was not read (once the answer is out, tiny_http
-/// reads and throws away the rest of the body on the same thread). Either lasts until the client sends or `read_timeout` passes. When
-/// no worker has been free at two of the watcher's looks in a row, it starts one more (see
-/// [`watch_loop`]), so that clients who send their bodies slowly, or stall in them, do not
-/// hold up deliveries that are already whole. A worker started that way stops as soon as
-/// another worker is free. The drain workers of an ended generation (see [`Generations`]) are
-/// not counted: they serve only that generation's connections.
+/// reads and throws away the rest of the body on the same thread). Either lasts until the
+/// client sends or `read_timeout` passes. When no worker has been free at two of the watcher's
+/// looks in a row, it starts one more (see [`watch_loop`]), so that clients who send their
+/// bodies slowly, or stall in them, do not hold up deliveries that are already whole. A
+/// worker started that way stops as soon as another worker is free. The drain workers of an
+/// ended generation (see [`Generations`]) are not counted: they serve only that generation's
+/// connections.
 struct Pool {
     /// Workers started at start (`webhooks.workers`).
     base: usize,
@@ -244,18 +245,18 @@ impl Pool {
 
 struct OnWire<'a>(&'a Pool);
 
+impl Drop for OnWire<'_> {
+    fn drop(&mut self) {
+        self.0.on_wire.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// An extra worker's place in [`Pool::live`], given back when its thread ends.
 struct ExtraWorker<'a>(&'a Pool);
 
 impl Drop for ExtraWorker<'_> {
     fn drop(&mut self) {
         self.0.live.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-impl Drop for OnWire<'_> {
-    fn drop(&mut self) {
-        self.0.on_wire.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -792,8 +793,10 @@ fn truncated_text(body: &[u8], max: usize) -> String {
     format!("{}…[truncated, {} bytes]", &text[..cut], body.len())
 }
 
-/// Runs DESIGN's checks on a request. Sets `read` once the whole body has been read.
-fn step(shared: &Shared, mut rq: Request, pool: Option<&Pool>, read: &mut bool) -> Step {
+/// Runs DESIGN's checks on a request. Sets `read` once the whole body has been read. With
+/// `wire`, the body is on the wire and the worker counts itself as waiting on a client while
+/// it reads it.
+fn step(shared: &Shared, mut rq: Request, wire: Option<&Pool>, read: &mut bool) -> Step {
     let started = Instant::now();
     let path = rq.url().split('?').next().unwrap_or("").to_owned();
     if path == "/livez" {
@@ -926,7 +929,7 @@ fn step(shared: &Shared, mut rq: Request, pool: Option<&Pool>, read: &mut bool) 
             .min(shared.max_body as usize),
     );
     let reading = {
-        let _wire = pool.filter(|_| !body_in_memory(&rq)).map(Pool::on_wire);
+        let _wire = wire.map(Pool::on_wire);
         rq.as_reader()
             .take(shared.max_body + 1)
             .read_to_end(&mut body)
@@ -1233,11 +1236,16 @@ fn body_in_memory(rq: &Request) -> bool {
 fn serve_group(shared: &Shared, server: &tiny_http::Server, first: Request, pool: Option<&Pool>) {
     let mut next = Some(first);
     while let Some(first) = next.take() {
-        let (checked, unread) = check(shared, first, pool);
-        let mut steps = vec![checked];
+        let on_wire = body_on_wire(&first);
+        let mut read = false;
+        let mut steps = vec![step(shared, first, pool.filter(|_| on_wire), &mut read)];
+        let unread = on_wire && !read;
         while steps.len() < GROUP_MAX {
             match server.try_recv() {
-                Ok(Some(rq)) if body_in_memory(&rq) => steps.push(check(shared, rq, pool).0),
+                // In memory: nothing to wait for.
+                Ok(Some(rq)) if body_in_memory(&rq) => {
+                    steps.push(step(shared, rq, None, &mut read));
+                }
                 Ok(Some(rq)) => {
                     next = Some(rq);
                     break;
@@ -1250,14 +1258,6 @@ fn serve_group(shared: &Shared, server: &tiny_http::Server, first: Request, pool
         }
         finish_group(shared, steps, pool.filter(|_| unread));
     }
-}
-
-/// [`step`], and whether the request leaves a body on the wire unread.
-fn check(shared: &Shared, rq: Request, pool: Option<&Pool>) -> (Step, bool) {
-    let on_wire = body_on_wire(&rq);
-    let mut read = false;
-    let step = step(shared, rq, pool, &mut read);
-    (step, on_wire && !read)
 }
 
 /// Commits the group's items (one hand-off, one wait) and answers every request in order.

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Side-by-side measurement of `vdt serve-webhooks` builds or settings, for a machine too noisy
 # for one bench run to tell two builds apart. Each round runs every variant once, in turn,
-# with `wrk -t2 -c50` and the signed ~1 KB LangWatch `trace.updated` body of
-# scripts/bench-webhooks.sh, and reads per delivery (rows of webhook_logs written):
+# with `wrk -t2 -c50` and the signed ~1 KB body of scripts/bench-webhooks.sh (made by
+# scripts/lib/webhook_bench_body.py), and reads per delivery (rows of webhook_logs written):
 #   cpu_us   CPU time of the whole process (/proc/PID/task/*/stat)
 #   cs       context switches of the whole process (/proc/PID/task/*/status)
 #   wal_b    bytes the writer thread wrote (its log frames; /proc/PID/task/*/io wchar)
@@ -15,7 +15,7 @@
 #     target/release/vdt                      the build as is
 #     /tmp/vdt-old                            another build (e.g. `git worktree` + cargo build)
 #     target/release/vdt::workers=2           a [webhooks] setting for this variant
-#   Defaults: 5 rounds of 6s.
+#   Defaults: 5 rounds of 6s. TRACES=N rotates over N traces, as in scripts/bench-webhooks.sh.
 # Example: scripts/ab-webhooks.sh -r 6 /tmp/vdt-before target/release/vdt
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,24 +50,7 @@ cleanup() {
 trap cleanup EXIT
 
 SECRET="ab-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-python3 - "$work" "$SECRET" <<'EOF'
-import hashlib, hmac, json, sys
-work, secret = sys.argv[1], sys.argv[2].encode()
-trace = {"id": "tr_bench", "name": "meeting_processing", "status": "completed",
-         "model": "gemini-1.5-pro", "startTime": 1764237598500, "endTime": 1764237600000,
-         "duration": 1500, "input": "Summarize the meeting notes for the weekly sync " * 11,
-         "output": {"text": "Action items: ship the webhook receiver; review alerts."},
-         "inputTokens": 1200, "outputTokens": 300, "cost": 0.0042, "userId": "u_17",
-         "sessionId": "s_3", "tags": ["vertigo", "zoom"],
-         "metadata": {"variant": "detailed_extraction", "project": "vertigo"}}
-body = json.dumps({"type": "trace.updated", "timestamp": 1764237600000, "data": {"trace": trace}},
-                  separators=(",", ":"))
-sig = hmac.new(secret, body.encode(), hashlib.sha256).hexdigest()
-with open(f"{work}/post.lua", "w") as f:
-    f.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n')
-    f.write(f"wrk.body = {json.dumps(body)}\n")
-    f.write(f'wrk.headers["X-LangWatch-Signature"] = "sha256={sig}"\n')
-EOF
+python3 scripts/lib/webhook_bench_body.py "$work" "$SECRET" "${TRACES:-1}"
 
 idle_now() { awk '/^cpu /{print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat; }
 # "name cpu_ticks ctxt_switches wchar" per thread of $1.
